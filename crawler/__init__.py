@@ -1,0 +1,1 @@
+"""aidaily's Scrapy project: spiders, pure page parsers, item pipelines and the MongoDB store."""

@@ -1,0 +1,1 @@
+"""Item pipelines, one concern each: normalise, validate, store."""

@@ -1,0 +1,103 @@
+"""Scrapy settings for aidaily: the one place that reads the environment."""
+
+from __future__ import annotations
+
+import os
+
+from platformdirs import user_data_dir
+
+BOT_NAME = "aidaily"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Honest, browser-compatible identification: sites see who crawls them and how to reach us.
+USER_AGENT = os.environ.get(
+    "AIDAILY_USER_AGENT",
+    "Mozilla/5.0 (compatible; aidaily/0.1; +https://github.com/aidaily/aidaily) Scrapy",
+)
+ROBOTSTXT_OBEY = True
+
+# Politeness: two requests at a time per site, AutoThrottle adapting the delay to the site.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+
+# Retries with backoff on transient failures (Scrapy >= 2.13 backs off between tries).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+
+# The HTTP cache is for development (``aidaily crawl --http-cache``): re-parse without re-fetching.
+HTTPCACHE_ENABLED = False
+HTTPCACHE_DIR = "httpcache"
+HTTPCACHE_EXPIRATION_SECS = 0
+
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.7",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.6",
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Nearest the downloader, so robots.txt, retries and the cache all see the real URLs.
+    "crawler.middlewares.MirrorMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.normalize.NormalizePipeline": 100,
+    "crawler.pipelines.validate.ValidatePipeline": 200,
+    "crawler.pipelines.store.MongoStorePipeline": 900,
+}
+
+# Storage. No MONGO_URI: the embedded SecantusDB server on AIDAILY_DATA_DIR.
+MONGO_URI = os.environ.get("MONGO_URI", "")
+MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "aidaily")
+MONGO_TIMEOUT_MS = int(os.environ.get("MONGO_TIMEOUT_MS", "5000"))
+AIDAILY_DATA_DIR = os.environ.get("AIDAILY_DATA_DIR") or user_data_dir("aidaily", appauthor=False)
+STORE_BATCH_SIZE = 50
+# After a failed write, go straight to the spool for this long instead of waiting on a dead server.
+STORE_RETRY_AFTER_SECONDS = 30.0
+
+# Validation: texts that mark an anti-bot, verification or challenge page, never an article.
+VALIDATE_BLOCK_MARKERS = [
+    "当前环境异常，完成验证后即可继续访问",
+    "完成验证后即可继续访问",
+    "请完成安全验证",
+    "请输入验证码",
+    "访问验证",
+    "滑动验证",
+    "人机验证",
+    "Just a moment...",
+    "Checking your browser",
+    "Attention Required! | Cloudflare",
+    "Access Denied",
+    "Please enable JavaScript and cookies",
+]
+VALIDATE_MIN_BODY_CHARS = 10
+VALIDATE_REQUIRE_DATE = False
+
+# Offline mirror (``aidaily crawl --mirror DIR``): every request goes to this local server.
+MIRROR_URL = os.environ.get("AIDAILY_MIRROR_URL", "")
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("AIDAILY_LOG_LEVEL", "INFO")
+
+# LLM commentary (``aidaily commentary`` / ``aidaily report``): any OpenAI-compatible endpoint.
+# No OPENAI_BASE_URL and no OPENAI_API_KEY: reports are extractive and say so. See docs/LLM.md.
+OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
+LLM_MODEL = os.environ.get("LLM_MODEL", "")
+LLM_TIMEOUT_SECONDS = float(os.environ.get("LLM_TIMEOUT_SECONDS", "60"))
+LLM_MAX_RETRIES = int(os.environ.get("LLM_MAX_RETRIES", "2"))
+LLM_CONCURRENCY = int(os.environ.get("LLM_CONCURRENCY", "4"))
+LLM_DEEP_STORIES = int(os.environ.get("LLM_DEEP_STORIES", "6"))
+
+# User RSS/Atom sources (TOML, see docs/SOURCES.md); empty: <AIDAILY_DATA_DIR>/sources.toml.
+AIDAILY_SOURCES_FILE = os.environ.get("AIDAILY_SOURCES_FILE", "")
+# Source id -> display name for sources beyond the built-in ones; the rss spider adds its feeds.
+SOURCE_NAMES: dict[str, str] = {}

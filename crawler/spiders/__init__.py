@@ -1,0 +1,1 @@
+"""Spiders: requests and link following only; parsing lives in ``crawler.pages``."""

@@ -1,0 +1,219 @@
+"""The one place that speaks to MongoDB: collections, indexes, idempotent upserts, queries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient, UpdateOne
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+from crawler.dates import SHANGHAI
+from crawler.embedded import EmbeddedMongo
+
+logger = logging.getLogger(__name__)
+
+# Fields a crawl owns. Anything else on a document (enrichment, LLM output) is left alone
+# by re-crawls, except that a changed body clears ``enriched_at`` so enrichment runs again.
+CRAWL_FIELDS = ("url", "source", "source_name", "kind", "title", "author", "body", "summary", "images", "tags")
+VERSIONED_FIELDS = ("title", "body", "summary", "content_hash", "html_sha256", "fetched_at", "crawl_run_id")
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "articles": [
+        IndexModel([("url", ASCENDING)], unique=True, name="url_unique"),
+        IndexModel([("published_at", DESCENDING)], name="published_at"),
+        IndexModel([("source", ASCENDING), ("published_at", DESCENDING)], name="source_published_at"),
+        IndexModel([("content_hash", ASCENDING)], name="content_hash"),
+        IndexModel([("tokens", ASCENDING), ("published_at", DESCENDING)], name="tokens_published_at"),
+        IndexModel([("cluster_id", ASCENDING), ("published_at", ASCENDING)], name="cluster_published_at"),
+        IndexModel([("category", ASCENDING), ("published_at", DESCENDING)], name="category_published_at"),
+    ],
+    "article_versions": [
+        IndexModel([("article_id", ASCENDING), ("superseded_at", DESCENDING)], name="article_superseded_at"),
+    ],
+    "crawl_runs": [IndexModel([("started_at", DESCENDING)], name="started_at")],
+}
+
+
+@dataclass
+class UpsertCounts:
+    """What one batch of upserts did."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+class Store:
+    """aidaily's MongoDB database, at ``MONGO_URI`` or in the embedded default."""
+
+    def __init__(
+        self, client: MongoClient[dict[str, Any]], db_name: str, embedded: EmbeddedMongo | None = None
+    ) -> None:
+        self.client = client
+        self.db: Database[dict[str, Any]] = client[db_name]
+        self._embedded = embedded
+
+    @classmethod
+    def open(
+        cls,
+        uri: str | None,
+        *,
+        db_name: str = "aidaily",
+        data_dir: Path | None = None,
+        timeout_ms: int = 5000,
+    ) -> Store:
+        """Connect to ``uri``; with none, start (or attach to) the embedded database in ``data_dir``."""
+        embedded = None
+        if not uri:
+            if data_dir is None:
+                raise ValueError("no MONGO_URI and no data folder for the embedded database")
+            embedded = EmbeddedMongo(data_dir / "db")
+            uri = embedded.start()
+        client: MongoClient[dict[str, Any]] = MongoClient(
+            uri,
+            tz_aware=True,
+            tzinfo=SHANGHAI,
+            serverSelectionTimeoutMS=timeout_ms,
+            connectTimeoutMS=timeout_ms,
+            socketTimeoutMS=max(timeout_ms * 6, 30000),
+            appname="aidaily",
+        )
+        return cls(client, db_name, embedded)
+
+    def close(self) -> None:
+        self.client.close()
+        if self._embedded is not None:
+            self._embedded.stop()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def uri(self) -> str | None:
+        return self._embedded.uri if self._embedded else None
+
+    @property
+    def articles(self) -> Collection[dict[str, Any]]:
+        return self.db["articles"]
+
+    @property
+    def versions(self) -> Collection[dict[str, Any]]:
+        return self.db["article_versions"]
+
+    @property
+    def runs(self) -> Collection[dict[str, Any]]:
+        return self.db["crawl_runs"]
+
+    def collection(self, name: str) -> Collection[dict[str, Any]]:
+        return self.db[name]
+
+    def ensure_indexes(self) -> None:
+        """Create every index the crawler, enrichment, reports and research queries use."""
+        for name, models in INDEXES.items():
+            self.db[name].create_indexes(models)
+
+    def ping(self) -> None:
+        """Raise if the server cannot be reached."""
+        self.client.admin.command("ping")
+
+    def upsert_articles(self, docs: Sequence[Mapping[str, Any]], *, now: datetime) -> UpsertCounts:
+        """Write normalised article documents: new ones inserted, changed ones updated, the rest untouched.
+
+        A changed title or body keeps the earlier text in ``article_versions``. A re-crawl
+        never moves ``published_at`` once known, because relative dates (``3小时前``) resolve
+        against the crawl time and would drift.
+        """
+        counts = UpsertCounts()
+        if not docs:
+            return counts
+        latest: dict[str, Mapping[str, Any]] = {}
+        for doc in docs:  # the same URL twice in one batch: the last one wins
+            latest[doc["_id"]] = doc
+        stored = {d["_id"]: d for d in self.articles.find({"_id": {"$in": list(latest)}})}
+        ops: list[UpdateOne] = []
+        old_versions: list[dict[str, Any]] = []
+        for _id, doc in latest.items():
+            before = stored.get(_id)
+            if before is None:
+                ops.append(
+                    UpdateOne({"_id": _id}, {"$setOnInsert": {**doc, "first_seen_at": now, "version": 1}}, upsert=True)
+                )
+                counts.inserted += 1
+                continue
+            change = _changed_fields(before, doc)
+            if not change:
+                counts.unchanged += 1
+                continue
+            update: dict[str, Any] = {"$set": {**change, "updated_at": now}}
+            if "content_hash" in change:
+                old_versions.append(
+                    {"article_id": _id, "url": before["url"], "superseded_at": now, "version": before.get("version", 1)}
+                    | {k: before.get(k) for k in VERSIONED_FIELDS}
+                )
+                update["$inc"] = {"version": 1}
+                update["$unset"] = {"enriched_at": ""}
+            ops.append(UpdateOne({"_id": _id}, update))
+            counts.updated += 1
+        if old_versions:
+            self.versions.insert_many(old_versions, ordered=False)
+        if ops:
+            self.articles.bulk_write(ops, ordered=False)
+        return counts
+
+    def find_articles(
+        self,
+        query: Mapping[str, Any] | None = None,
+        *,
+        projection: Mapping[str, Any] | None = None,
+        sort: list[tuple[str, int]] | None = None,
+        limit: int = 0,
+    ) -> Iterator[dict[str, Any]]:
+        """Articles matching ``query``, in ``sort`` order."""
+        cursor = self.articles.find(dict(query or {}), projection=dict(projection) if projection else None)
+        if sort:
+            cursor = cursor.sort(sort)
+        if limit:
+            cursor = cursor.limit(limit)
+        yield from cursor
+
+    def set_fields(self, updates: Iterable[tuple[str, Mapping[str, Any]]], *, batch: int = 500) -> int:
+        """``$set`` fields on articles by id (enrichment writes); returns how many were modified."""
+        modified = 0
+        ops: list[UpdateOne] = []
+        for _id, fields in updates:
+            ops.append(UpdateOne({"_id": _id}, {"$set": dict(fields)}))
+            if len(ops) >= batch:
+                modified += self.articles.bulk_write(ops, ordered=False).modified_count
+                ops = []
+        if ops:
+            modified += self.articles.bulk_write(ops, ordered=False).modified_count
+        return modified
+
+    def record_run(self, run: Mapping[str, Any]) -> None:
+        """Store one crawl run's figures (per-source health included)."""
+        self.runs.replace_one({"_id": run["_id"]}, dict(run), upsert=True)
+
+
+def _changed_fields(before: Mapping[str, Any], doc: Mapping[str, Any]) -> dict[str, Any]:
+    change = {k: doc.get(k) for k in CRAWL_FIELDS if k in doc and before.get(k) != doc.get(k)}
+    if before.get("published_at") is None and doc.get("published_at") is not None:
+        change["published_at"] = doc["published_at"]
+        change["published_raw"] = doc.get("published_raw")
+    if "body" in change or "title" in change:
+        change.update({k: doc.get(k) for k in ("content_hash", "html_sha256", "fetched_at", "crawl_run_id")})
+    return change

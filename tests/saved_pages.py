@@ -1,0 +1,75 @@
+"""Saved fixture pages and their expected parser output, as the parser tests and benchmarks read them."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.http import Headers
+from scrapy.http.response.text import TextResponse
+from scrapy.responsetypes import responsetypes
+
+from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT_PAGES = REPO / "tests" / "fixtures" / "pages"
+SHARED_PAGES = REPO.parent / "shared" / "fixtures" / "pages"
+
+
+@dataclass
+class SavedPage:
+    """A saved page, the URL it was saved from, and what its parser must produce."""
+
+    path: Path
+    url: str
+    expected: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.url.split("://", 1)[1]
+
+    def text(self) -> str:
+        """The page decoded as Scrapy decodes it (headers, meta charset, BOM, then sniffing)."""
+        headers: dict[str, str] = {}
+        meta = self.path.with_name(self.path.name + META_SUFFIX)
+        if meta.is_file():
+            headers = json.loads(meta.read_text(encoding="utf-8")).get("headers", {})
+        body = self.path.read_bytes()
+        cls = responsetypes.from_args(headers=Headers(headers), url=self.url, body=body)
+        response = cls(url=self.url, body=body, headers=headers)
+        assert isinstance(response, TextResponse), f"{self.path} is not a text page"
+        return response.text
+
+    def parser(self) -> Callable[..., Any]:
+        module, func = self.expected["parser"].split(":")
+        return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+
+    @property
+    def fetched_at(self) -> datetime:
+        return datetime.fromisoformat(self.expected.get("fetched_at", "2026-01-20T15:00:00+08:00"))
+
+
+def url_of(root: Path, path: Path) -> str:
+    """The real URL a mirror file was saved from (the inverse of ``crawler.mirror.mirror_path``)."""
+    name = path.relative_to(root).as_posix()
+    if name.endswith("/index.html"):
+        name = name[: -len("index.html")]
+    name = name.replace("%3F", "?", 1)
+    return "https://" + name
+
+
+def saved_pages(*roots: Path) -> Iterator[SavedPage]:
+    """Every page with an expected-output file under the given mirror folders, sorted."""
+    for root in roots or (PROJECT_PAGES, SHARED_PAGES):
+        if not root.is_dir():
+            continue
+        for expected in sorted(root.rglob("*" + EXPECTED_SUFFIX)):
+            page = expected.with_name(expected.name[: -len(EXPECTED_SUFFIX)])
+            spec = json.loads(expected.read_text(encoding="utf-8"))
+            url = spec.get("url") or url_of(root, page)
+            yield SavedPage(page, url, spec)

@@ -1,0 +1,75 @@
+"""Real servers the tests start on loopback: a MongoDB-wire server (SecantusDB) in its own process."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pymongo import MongoClient
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class MongoServerProcess:
+    """``secantusd-py`` on a free port over ``data_dir``: a real server the test can kill."""
+
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+
+    def start(self, timeout: float = 60) -> MongoServerProcess:
+        exe = shutil.which("secantusd-py", path=str(Path(sys.executable).parent)) or "secantusd-py"
+        self.proc = subprocess.Popen(
+            [
+                exe,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--storage-path",
+                str(self.data_dir),
+                "--standalone",
+                "--sync-on-commit",
+                "--log-level",
+                "WARNING",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"secantusd-py exited with {self.proc.returncode}")
+            try:
+                with MongoClient(self.uri, serverSelectionTimeoutMS=500) as client:
+                    client.admin.command("ping")
+                return self
+            except Exception:
+                time.sleep(0.2)
+        raise TimeoutError("secantusd-py did not start")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()

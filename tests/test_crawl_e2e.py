@@ -1,0 +1,139 @@
+"""End to end: ``aidaily crawl --mirror`` with the real Scrapy engine into a real MongoDB-wire server."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+
+from crawler.dates import SHANGHAI
+from tests.saved_pages import PROJECT_PAGES, SavedPage, saved_pages
+from tests.servers import MongoServerProcess
+
+AIDAILY = str(Path(sys.executable).with_name("aidaily"))
+RELATIVE = re.compile(r"前|刚刚|昨天|今天")
+EXPECTED = [p for p in saved_pages(PROJECT_PAGES) if "article" in p.expected]
+
+pytestmark = pytest.mark.slow
+
+
+def crawl(
+    mongo_uri: str, db_name: str, data_dir: Path, *args: str, check: bool = True, **popen: Any
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MONGO_DATABASE": db_name, "AIDAILY_DATA_DIR": str(data_dir), "MONGO_TIMEOUT_MS": "1500"}
+    return subprocess.run(
+        [AIDAILY, "--mongo-uri", mongo_uri, "crawl", "--mirror", str(PROJECT_PAGES), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=600,
+        **popen,
+    )
+
+
+def stored(mongo_uri: str, db_name: str) -> dict[str, dict[str, Any]]:
+    with MongoClient(mongo_uri, tz_aware=True, tzinfo=SHANGHAI) as client:
+        return {d["url"]: d for d in client[db_name].articles.find()}
+
+
+def assert_matches(page: SavedPage, doc: dict[str, Any]) -> None:
+    want = page.expected["article"]
+    for key in ("title", "body", "source", "kind", "author"):
+        if key in want:
+            assert doc[key] == want[key], f"{page.url}: {key}"
+    assert doc["published_at"] is not None
+    if want.get("published_at") and not RELATIVE.search(doc.get("published_raw") or ""):
+        assert doc["published_at"].isoformat() == want["published_at"], page.url
+
+
+@pytest.fixture(scope="module")
+def first_crawl(
+    tmp_path_factory: pytest.TempPathFactory, mongo_server: MongoServerProcess
+) -> tuple[str, str, Path, str]:
+    db_name = "e2e_crawl"
+    data_dir = tmp_path_factory.mktemp("data")
+    result = crawl(mongo_server.uri, db_name, data_dir)
+    return mongo_server.uri, db_name, data_dir, result.stdout
+
+
+def test_every_fixture_article_is_stored_as_expected(first_crawl: tuple[str, str, Path, str]) -> None:
+    uri, db_name, _, _ = first_crawl
+    docs = stored(uri, db_name)
+    assert len(EXPECTED) >= 20
+    missing = [p.expected["article"]["url"] for p in EXPECTED if p.expected["article"]["url"] not in docs]
+    assert not missing, f"not stored: {missing}"
+    for page in EXPECTED:
+        assert_matches(page, docs[page.expected["article"]["url"]])
+
+
+def test_no_verification_or_deleted_page_is_stored(first_crawl: tuple[str, str, Path, str]) -> None:
+    uri, db_name, _, _ = first_crawl
+    docs = stored(uri, db_name)
+    rejected = [p for p in saved_pages(PROJECT_PAGES) if "error" in p.expected]
+    assert rejected, "fixtures must include pages that are not articles"
+    for page in rejected:
+        assert page.url not in docs
+    assert not [u for u, d in docs.items() if "完成验证后即可继续访问" in d["body"]]
+
+
+def test_a_second_crawl_changes_nothing(first_crawl: tuple[str, str, Path, str]) -> None:
+    uri, db_name, data_dir, _ = first_crawl
+    before = stored(uri, db_name)
+    result = crawl(uri, db_name, data_dir)
+    assert stored(uri, db_name) == before
+    for line in result.stdout.splitlines():
+        assert " new 0, updated 0," in line, line
+
+
+def test_killing_the_database_mid_crawl_loses_nothing(tmp_path: Path) -> None:
+    server = MongoServerProcess(tmp_path / "mongo").start()
+    data_dir = tmp_path / "data"
+    db_name = "killed"
+    env = {**os.environ, "MONGO_DATABASE": db_name, "AIDAILY_DATA_DIR": str(data_dir), "MONGO_TIMEOUT_MS": "1000"}
+    proc = subprocess.Popen(
+        [
+            AIDAILY,
+            "--mongo-uri",
+            server.uri,
+            "crawl",
+            "--mirror",
+            str(PROJECT_PAGES),
+            "-s",
+            "STORE_BATCH_SIZE=1",
+            "-s",
+            "DOWNLOAD_DELAY=0.25",
+            "-s",
+            "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    with MongoClient(server.uri, serverSelectionTimeoutMS=1000) as client:
+        while client[db_name].articles.estimated_document_count() < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    server.kill()
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err[-3000:]
+    spooled = sum(int(n) for n in re.findall(r"spooled (\d+)", out))
+    assert spooled > 0, out
+
+    server.start()
+    replay = subprocess.run(
+        [AIDAILY, "--mongo-uri", server.uri, "replay"], env=env, capture_output=True, text=True, check=True
+    )
+    assert f"replayed {spooled}" in replay.stdout
+    docs = stored(server.uri, db_name)
+    for page in EXPECTED:
+        assert page.expected["article"]["url"] in docs
+    server.stop()
