@@ -1,0 +1,104 @@
+"""量子位 (www.qbitai.com): the WordPress RSS feed, the home/category list, and article pages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from crawler.items import ArticleItem
+from crawler.pages import ParseError
+from crawler.text import clean_line, html_to_text
+
+SOURCE = "qbitai"
+BASE = "https://www.qbitai.com"
+FEED = BASE + "/feed"
+
+_ARTICLE_PATH = re.compile(r"^/\d{4}/\d{2}/\d+\.html$")
+# Page chrome that WordPress renders inside the .article region, next to the text.
+_CHROME = (
+    "h1, .article_info, .tags, .person_box, .share, .share_box, .zan_box, .xgwz, .relevant,"
+    " .wxgzh, .copyright, .comment, script, style, noscript"
+)
+# "— 完 —" closes every article; after it come the account promo, QR codes and follow prompts.
+_END_MARK = re.compile(r"^[—–\-]+\s*完\s*[—–\-]+$")
+# The dateline and promo lines 量子位 prints above and below the text.
+_BOILERPLATE = re.compile(
+    r"(发自\s*凹非寺|^量子位\s*\|\s*公众号\s*QbitAI$|量子位\s*QbitAI\s*·\s*头条号签约"
+    r"|^关注我们，第一时间获知前沿科技动态|^一键关注.*点亮星标|^点亮星标)"
+)
+
+
+def is_article_url(url: str) -> bool:
+    """Whether ``url`` is a 量子位 article (``/2026/01/391204.html``)."""
+    parts = urlsplit(url)
+    return parts.netloc.endswith("qbitai.com") and bool(_ARTICLE_PATH.match(parts.path))
+
+
+def parse_list(text: str, url: str) -> list[str]:
+    """Article URLs of the RSS feed or of a home/category list page, each once, in order."""
+    body = text.lstrip("\ufeff \t\r\n")
+    if body.startswith("<?xml") or "<rss" in body[:500]:
+        feed = Selector(text=body, type="xml")
+        feed.remove_namespaces()
+        if not feed.xpath("//channel"):
+            raise ParseError("not_a_feed")
+        hrefs = [clean_line(h) for h in feed.xpath("//item/link/text()").getall()]
+    else:
+        hrefs = Selector(text=text).css(".article_list .picture_text .text_box h4 a::attr(href)").getall()
+    links = (urljoin(url, h) for h in hrefs)
+    return list(dict.fromkeys(link for link in links if is_article_url(link)))
+
+
+def parse_article(text: str, url: str) -> ArticleItem:
+    """The article of a 量子位 article page."""
+    sel = Selector(text=text)
+    region = sel.css(".article_con") or sel.css(".article")
+    if not region:
+        raise ParseError("no_body", "no .article region")
+    article = region[0]
+    title = clean_line(
+        " ".join(sel.css(".article h1 ::text").getall())
+        or sel.css('meta[property="og:title"]::attr(content)').get(default="")
+    )
+    if not title:
+        raise ParseError("no_title")
+    info = sel.css(".article_info")
+    author = clean_line(" ".join(info.css(".author ::text").getall()))
+    day = clean_line(info.css(".date::text").get(default=""))
+    clock = clean_line(info.css(".time::text").get(default=""))
+    published = f"{day} {clock}".strip() or sel.css('meta[property="article:published_time"]::attr(content)').get()
+    tags = [clean_line(t) for t in article.css(".tags a::text").getall()]
+    article.css(_CHROME).drop()
+    body, images = _body_and_images(article)
+    if not body:
+        raise ParseError("no_body")
+    return ArticleItem(
+        url=url,
+        source=SOURCE,
+        title=title,
+        body=body,
+        published_at=published or None,
+        author=author or None,
+        summary=clean_line(sel.css('meta[name="description"]::attr(content)').get(default="")) or None,
+        images=images,
+        tags=[t for t in tags if t],
+    )
+
+
+def _body_and_images(article: Selector) -> tuple[str, list[str]]:
+    """Text and images of the article's blocks up to the "— 完 —" line."""
+    lines: list[str] = []
+    images: list[str] = []
+    for block in article.xpath("./*"):
+        text = html_to_text(block.root)
+        if _END_MARK.match(text):
+            break
+        lines.extend(line for line in text.split("\n") if not _BOILERPLATE.search(line))
+        for img in [block] if block.root.tag == "img" else block.css("img"):
+            # a lazy-load plugin keeps the real address in data-src and a placeholder in src
+            src = img.attrib.get("data-src") or img.attrib.get("data-original") or img.attrib.get("src") or ""
+            if src and not src.startswith("data:"):
+                images.append(urljoin(BASE, src))
+    return "\n".join(lines), images

@@ -1,0 +1,16 @@
+"""IT之家 spider: the RSS feed, then each article's full page."""
+
+from __future__ import annotations
+
+from crawler.pages import ithome
+from crawler.spiders.base import ArticleSpider
+
+
+class IthomeSpider(ArticleSpider):
+    """Articles the IT之家 RSS feed links to, each parsed from its page markup."""
+
+    name = "ithome"
+    source = ithome.SOURCE
+    start_urls = ["https://www.ithome.com/rss/"]  # noqa: RUF012 - Scrapy reads it, nothing mutates it
+    list_parser = staticmethod(ithome.parse_feed)
+    article_parser = staticmethod(ithome.parse_article)

@@ -1,0 +1,62 @@
+"""量子位 parser cases beyond the saved-page comparison: end matter, lazy images, list filtering."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.items import ArticleItem
+from crawler.pages import ParseError, qbitai
+from tests.saved_pages import PROJECT_PAGES
+
+PAGES = PROJECT_PAGES / "www.qbitai.com"
+
+
+def article(post_id: str) -> ArticleItem:
+    url = f"https://www.qbitai.com/2026/01/{post_id}.html"
+    return qbitai.parse_article((PAGES / f"2026/01/{post_id}.html").read_text(encoding="utf-8"), url)
+
+
+def test_end_matter_after_wan_is_dropped_with_its_qr_code() -> None:
+    item = article("391204")
+    assert item.body.split("\n")[-1] == "论文地址：https://arxiv.org/abs/2601.07372"
+    assert not any("qrcode" in src for src in item.images)
+    assert "凹非寺" not in item.body and "QbitAI" not in item.body
+
+
+def test_figure_caption_and_quote_are_kept() -> None:
+    lines = article("391204").body.split("\n")
+    assert "条件记忆层（右）与标准MoE结构（左）对比，图源：DeepSeek论文" in lines
+    assert "我们认为，知识的存储与推理的计算应当被解耦，前者交给廉价的内存，后者交给昂贵的算力。" in lines
+
+
+def test_lazy_images_use_data_src_not_the_placeholder() -> None:
+    images = article("391187").images
+    assert images == [
+        "https://i.qbitai.com/wp-content/uploads/2026/01/qianwen-app-1.png",
+        "https://i.qbitai.com/wp-content/uploads/2026/01/qianwen-app-2.png",
+    ]
+
+
+def test_date_and_time_spans_are_joined() -> None:
+    item = article("390988")
+    assert (item.author, item.published_at) == ("明敏", "2026-01-19 18:05:33")
+
+
+def test_home_list_skips_banner_ads_and_repeats() -> None:
+    html = (PAGES / "index.html").read_text(encoding="utf-8")
+    links = qbitai.parse_list(html, "https://www.qbitai.com/")
+    assert all(qbitai.is_article_url(link) for link in links)
+    assert len(links) == len(set(links)) == 4
+
+
+def test_page_without_article_region_is_a_parse_error() -> None:
+    with pytest.raises(ParseError) as err:
+        qbitai.parse_article(
+            "<html><body><h1>404 页面不存在</h1></body></html>", "https://www.qbitai.com/2026/01/1.html"
+        )
+    assert err.value.reason == "no_body"
+
+
+def test_rss_without_channel_is_not_a_feed() -> None:
+    with pytest.raises(ParseError):
+        qbitai.parse_list('<?xml version="1.0"?><rss version="2.0"></rss>', qbitai.FEED)
