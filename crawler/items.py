@@ -25,6 +25,9 @@ class ArticleItem:
     images: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     html_sha256: str | None = None
+    # HTTP validators of the article page, for conditional re-fetches (incremental crawls).
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,9 +39,13 @@ def mirror_url(base: str, url: str) -> str:
 
 
 def resolve(root: Path, name: str) -> Path | None:
-    """The saved file for a mirror file name, or None when the mirror lacks it."""
-    target = (root / name).resolve()
-    if root.resolve() not in target.parents:
+    """The saved file for a mirror file name, or None when the mirror lacks it.
+
+    Names that climb out of the folder (``..``) are refused; a symbolic link inside it is
+    followed, so a mirror can point at data kept elsewhere (the shared LM Arena history).
+    """
+    target = Path(os.path.normpath(root / name))
+    if Path(os.path.normpath(root)) not in target.parents:
         return None
     if target.is_dir():
         target = target / "index.html"

@@ -60,6 +60,8 @@ def normalize_article(
         "images": list(dict.fromkeys(i for i in item.images if i)),
         "tags": list(dict.fromkeys(clean_line(t) for t in item.tags if t.strip())),
         "html_sha256": item.html_sha256,
+        "etag": item.etag,
+        "last_modified": item.last_modified,
         "content_hash": content_hash(title, body),
         "crawl_run_id": run_id,
     }

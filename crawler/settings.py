@@ -47,9 +47,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.MirrorMiddleware": 950,
 }
 
+# Without MONGO_URI, one embedded database for the whole crawl (see crawler/addons.py).
+ADDONS = {"crawler.addons.EmbeddedMongoAddon": 0}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 100,
     "crawler.pipelines.validate.ValidatePipeline": 200,
+    "crawler.pipelines.leaderboard.LeaderboardPipeline": 800,
     "crawler.pipelines.store.MongoStorePipeline": 900,
 }
 
@@ -101,3 +105,44 @@ LLM_DEEP_STORIES = int(os.environ.get("LLM_DEEP_STORIES", "6"))
 AIDAILY_SOURCES_FILE = os.environ.get("AIDAILY_SOURCES_FILE", "")
 # Source id -> display name for sources beyond the built-in ones; the rss spider adds its feeds.
 SOURCE_NAMES: dict[str, str] = {}
+
+# Per-source health figures of each crawl, merged into ``crawl_runs`` when a spider closes.
+EXTENSIONS = {"crawler.extensions.CrawlRunRecorder": 500}
+CRAWL_RUNS_ENABLED = os.environ.get("AIDAILY_CRAWL_RUNS", "1") != "0"
+
+# Distributed crawling (``aidaily crawl --distributed``, or DISTRIBUTED=True): scrapy-redis's scheduler
+# over one Redis shared by every worker; ``crawler.distributed.configure`` switches the scheduler.
+DISTRIBUTED = os.environ.get("AIDAILY_DISTRIBUTED", "0").lower() in ("1", "true", "yes")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+SCHEDULER_PERSIST = True
+# A worker closes once the shared queue has been empty, and no other worker busy, this long.
+MAX_IDLE_TIME_BEFORE_CLOSE = int(os.environ.get("AIDAILY_MAX_IDLE_SECONDS", "30"))
+# A worker silent this long is taken for dead and its in-flight requests go back to the queue.
+DISTRIBUTED_HEARTBEAT_SECONDS = 30.0
+
+# Enrichment (``aidaily enrich``): see enrich/runner.py for what each threshold decides.
+ENRICH_WINDOW_DAYS = 7
+ENRICH_TITLE_WEIGHT = 2.0
+ENRICH_NEAR_SIM = 0.5
+ENRICH_NEAR_CONTAINMENT = 0.8
+ENRICH_NEAR_MAX_DAYS = 3.0
+ENRICH_CLUSTER_SIM = 0.28
+ENRICH_CLUSTER_DAY_PENALTY = 0.03
+ENRICH_PROCESSES = int(os.environ.get("AIDAILY_ENRICH_PROCESSES", "1"))
+
+# Incremental crawls (INCREMENTAL=True, or AIDAILY_INCREMENTAL=1): articles already in MongoDB are
+# not fetched again, except recent ones (first seen < INCREMENTAL_RECENT_HOURS ago) last fetched
+# REFETCH_AFTER_HOURS ago or more, which are re-fetched with If-None-Match / If-Modified-Since.
+INCREMENTAL = os.environ.get("AIDAILY_INCREMENTAL", "0").lower() in ("1", "true", "yes")
+REFETCH_AFTER_HOURS = 6.0
+INCREMENTAL_RECENT_HOURS = 48.0
+INCREMENTAL_CACHE_SIZE = 50_000
+SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 800}
+
+# ``aidaily daily``: the report styles it writes, and how a source's run is judged against its
+# last HEALTH_HISTORY_RUNS runs (a coverage share below their median minus the margin is flagged;
+# runs that stored fewer than HEALTH_MIN_STORED articles of a source are not judged on coverage).
+DAILY_STYLES = [s for s in os.environ.get("AIDAILY_DAILY_STYLES", "tracker,insight,digest").split(",") if s]
+HEALTH_HISTORY_RUNS = 10
+HEALTH_COVERAGE_MARGIN = 0.2
+HEALTH_MIN_STORED = 3

@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 
 # Fields a crawl owns. Anything else on a document (enrichment, LLM output) is left alone
 # by re-crawls, except that a changed body clears ``enriched_at`` so enrichment runs again.
-CRAWL_FIELDS = ("url", "source", "source_name", "kind", "title", "author", "body", "summary", "images", "tags")
+CRAWL_FIELDS = ("url", "source", "source_name", "kind", "title", "author", "body", "summary", "images", "tags",
+                "etag", "last_modified")
 VERSIONED_FIELDS = ("title", "body", "summary", "content_hash", "html_sha256", "fetched_at", "crawl_run_id")
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -32,11 +33,19 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("tokens", ASCENDING), ("published_at", DESCENDING)], name="tokens_published_at"),
         IndexModel([("cluster_id", ASCENDING), ("published_at", ASCENDING)], name="cluster_published_at"),
         IndexModel([("category", ASCENDING), ("published_at", DESCENDING)], name="category_published_at"),
+        IndexModel([("duplicate_of", ASCENDING)], name="duplicate_of"),  # aidaily show: copies of an article
+        IndexModel([("enriched_at", ASCENDING)], name="enriched_at"),
     ],
     "article_versions": [
         IndexModel([("article_id", ASCENDING), ("superseded_at", DESCENDING)], name="article_superseded_at"),
     ],
     "crawl_runs": [IndexModel([("started_at", DESCENDING)], name="started_at")],
+    "llm_runs": [IndexModel([("date", DESCENDING), ("started_at", DESCENDING)], name="date_started_at")],
+    "clusters": [
+        IndexModel([("last_published_at", DESCENDING)], name="last_published_at"),
+        IndexModel([("members", ASCENDING)], name="members"),
+    ],
+    "leaderboard": [IndexModel([("category", ASCENDING), ("date", DESCENDING)], name="category_date")],
 }
 
 

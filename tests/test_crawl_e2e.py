@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -19,7 +20,12 @@ from tests.servers import MongoServerProcess
 
 AIDAILY = str(Path(sys.executable).with_name("aidaily"))
 RELATIVE = re.compile(r"前|刚刚|昨天|今天")
-EXPECTED = [p for p in saved_pages(PROJECT_PAGES) if "article" in p.expected]
+# Pages of user feeds (generic extractor) are crawled only with a sources file: tests/test_rss_crawl.py.
+EXPECTED = [
+    p
+    for p in saved_pages(PROJECT_PAGES)
+    if "article" in p.expected and not p.expected["parser"].startswith("crawler.pages.generic:")
+]
 
 pytestmark = pytest.mark.slow
 
@@ -72,6 +78,16 @@ def test_every_fixture_article_is_stored_as_expected(first_crawl: tuple[str, str
     assert not missing, f"not stored: {missing}"
     for page in EXPECTED:
         assert_matches(page, docs[page.expected["article"]["url"]])
+
+
+def test_leaderboard_snapshots_are_stored(first_crawl: tuple[str, str, Path, str]) -> None:
+    uri, db_name, _, _ = first_crawl
+    history = json.loads(
+        (PROJECT_PAGES / "raw.githubusercontent.com/nakasyou/lmarena-history/main/output/scores.json").read_text()
+    )
+    with MongoClient(uri) as client:
+        dates = sorted(d["date"] for d in client[db_name].leaderboard.find({"category": "text/overall"}))
+    assert dates == sorted(f"{d[:4]}-{d[4:6]}-{d[6:]}" for d in history)
 
 
 def test_no_verification_or_deleted_page_is_stored(first_crawl: tuple[str, str, Path, str]) -> None:

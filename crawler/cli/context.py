@@ -21,16 +21,24 @@ class Context:
     settings: Settings
 
     @classmethod
-    def create(cls, *, mongo_uri: str | None, data_dir: str | None, verbose: bool) -> Context:
+    def create(
+        cls, *, mongo_uri: str | None, database: str | None = None, data_dir: str | None, verbose: bool
+    ) -> Context:
         os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
         settings = get_project_settings()
         if mongo_uri is not None:
             settings.set("MONGO_URI", mongo_uri, priority="cmdline")
+        if database:
+            settings.set("MONGO_DATABASE", database, priority="cmdline")
         if data_dir:
             settings.set("AIDAILY_DATA_DIR", str(Path(data_dir).resolve()), priority="cmdline")
         if verbose:
             settings.set("LOG_LEVEL", "DEBUG", priority="cmdline")
         logging.basicConfig(level=settings.get("LOG_LEVEL"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if not verbose:
+            # jieba logs its dictionary loading at DEBUG and SecantusDB each start at INFO: noise on a CLI
+            for noisy in ("jieba", "secantus"):
+                logging.getLogger(noisy).setLevel(logging.WARNING)
         return cls(settings)
 
     @property

@@ -13,6 +13,7 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
 from crawler.cli.context import Context
+from crawler.distributed import configure as configure_distributed
 from crawler.embedded import EmbeddedMongo
 from crawler.mirror import MirrorServer
 from crawler.runs import new_run_id
@@ -66,6 +67,8 @@ def run_crawl(settings: Settings, names: list[str]) -> dict[str, dict[str, Any]]
 @click.option("--http-cache", is_flag=True, help="Cache responses on disk (development).")
 @click.option("--jobdir", type=click.Path(file_okay=False), help="Persist the crawl state here to pause and resume.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("--distributed", is_flag=True, help="Share one request queue in Redis (REDIS_URL) with other workers.")
+@click.option("--seed", is_flag=True, help="With --distributed: enqueue the start requests for the workers, then exit.")
 @click.pass_obj
 def crawl_command(
     ctx: Context,
@@ -74,6 +77,8 @@ def crawl_command(
     http_cache: bool,
     jobdir: str | None,
     overrides: tuple[str, ...],
+    distributed: bool = False,
+    seed: bool = False,
 ) -> None:
     """Crawl SPIDERS (default: all) and store their articles in MongoDB."""
     settings = ctx.settings.copy()
@@ -90,10 +95,23 @@ def crawl_command(
     if jobdir:
         settings.set("JOBDIR", jobdir, priority="cmdline")
     settings.set("CRAWL_RUN_ID", settings.get("CRAWL_RUN_ID") or new_run_id(), priority="cmdline")
+    # -s DISTRIBUTED=... is applied late (after the services start) but decides the scheduler now.
+    switch = Settings({"DISTRIBUTED": settings["DISTRIBUTED"]} | {n: v for n, _, v in pairs if n == "DISTRIBUTED"})
+    distributed = distributed or switch.getbool("DISTRIBUTED")
+    if seed and not distributed:
+        raise click.UsageError("--seed fills the shared queue of a --distributed crawl; add --distributed")
+    if distributed:
+        if not settings.get("MONGO_URI"):
+            raise click.UsageError("a distributed crawl writes to one shared MongoDB: give --mongo-uri (or MONGO_URI)")
+        configure_distributed(settings, seed=seed)
     with crawl_services(settings, mirror, ctx.data_dir):
         for name, _, value in pairs:  # last, so they win over what the services set
             settings.set(name, value, priority="cmdline")
         results = run_crawl(settings, list(spiders) or known)
+    if seed:
+        for name, stats in results.items():
+            click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
+        return
     print_summary(results)
 
 

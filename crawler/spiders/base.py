@@ -30,7 +30,8 @@ class ArticleSpider(scrapy.Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
         links = self.links_from(response, type(self).list_parser)
         for url in links:
-            yield response.follow(url, self.parse_article, cb_kwargs={"list_url": response.url})
+            # ``article`` marks the requests incremental crawls may skip (crawler.incremental).
+            yield response.follow(url, self.parse_article, cb_kwargs={"list_url": response.url}, meta={"article": True})
 
     def parse_article(self, response: Response, list_url: str | None = None) -> Iterator[ArticleItem]:
         yield from self.article_from(response, type(self).article_parser)
@@ -66,4 +67,6 @@ class ArticleSpider(scrapy.Spider):
             self.logger.warning("article %s skipped: %s", response.url, exc)
             return
         item.html_sha256 = hashlib.sha256(response.body).hexdigest()
+        item.etag = response.headers.get("ETag", b"").decode("latin-1") or None
+        item.last_modified = response.headers.get("Last-Modified", b"").decode("latin-1") or None
         yield item

@@ -42,3 +42,17 @@ def test_server_serves_files_meta_and_404(tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(server.base_url + "/example.com/a%253Fx=1.meta.json")
         assert server.requests[0] == "example.com/a%3Fx=1"
+
+
+def test_names_climbing_out_are_refused_and_links_inside_are_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text('{"ok": true}')
+    root = tmp_path / "mirror"
+    (root / "example.com").mkdir(parents=True)
+    (root / "example.com" / "data.json").symlink_to("../../elsewhere.json")
+    with MirrorServer(root) as server:
+        with urllib.request.urlopen(mirror_url(server.base_url, "https://example.com/data.json")) as resp:
+            assert json.loads(resp.read()) == {"ok": True}
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(server.base_url + "/example.com/%2E%2E/%2E%2E/elsewhere.json")
+        assert err.value.code == 404

@@ -1,0 +1,72 @@
+"""Scrapy extensions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pymongo.errors import PyMongoError
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.dates import SHANGHAI
+from crawler.health import run_part, run_update
+from crawler.runs import run_id_of
+from crawler.store import Store
+
+
+class CrawlRunRecorder:
+    """At spider close, merge this spider's per-source health figures into ``crawl_runs``.
+
+    The store is opened at close, after the item pipelines have closed. ``MONGO_URI`` is
+    always set by then: by the user, by ``aidaily crawl``, or by the embedded-database add-on.
+    """
+
+    def __init__(self, crawler: Crawler, *, uri: str, db_name: str, data_dir: Path, timeout_ms: int) -> None:
+        self.crawler = crawler
+        self.uri = uri
+        self.db_name = db_name
+        self.data_dir = data_dir
+        self.timeout_ms = timeout_ms
+        self.started_at = datetime.now(SHANGHAI)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
+        s = crawler.settings
+        if not s.getbool("CRAWL_RUNS_ENABLED"):
+            raise NotConfigured("CRAWL_RUNS_ENABLED is off")
+        ext = cls(
+            crawler,
+            uri=s.get("MONGO_URI"),
+            db_name=s.get("MONGO_DATABASE"),
+            data_dir=Path(s.get("AIDAILY_DATA_DIR")),
+            timeout_ms=s.getint("MONGO_TIMEOUT_MS"),
+        )
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started_at = datetime.now(SHANGHAI)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        assert self.crawler.stats is not None
+        run_id = run_id_of(self.crawler)
+        part = run_part(
+            spider=spider.name,
+            started_at=self.started_at,
+            finished_at=datetime.now(SHANGHAI),
+            finish_reason=reason,
+            stats=self.crawler.stats.get_stats(),
+        )
+        try:
+            store = Store.open(self.uri, db_name=self.db_name, data_dir=self.data_dir, timeout_ms=self.timeout_ms)
+            with store:
+                store.runs.update_one({"_id": run_id}, run_update(part), upsert=True)
+        except PyMongoError as exc:
+            # The articles are safe in the spool; only this run's figures are lost, and the log keeps them.
+            spider.logger.error("crawl run %s: health figures not recorded (%s): %s", run_id, exc, part["sources"])
+            return
+        sources = ", ".join(part["sources"]) or "no source"
+        spider.logger.info("crawl run %s: health figures of %s recorded", run_id, sources)

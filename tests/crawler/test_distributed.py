@@ -1,0 +1,203 @@
+"""Distributed crawls: several ``aidaily crawl --distributed`` processes over one Redis and one MongoDB."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from click.testing import CliRunner
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+
+from crawler.cli import main
+from crawler.distributed import ReliableQueue
+from crawler.mirror import MirrorServer, mirror_path
+from crawler.spiders.ithome import IthomeSpider
+from crawler.store import Store
+from tests.servers import free_port
+from tests.synthetic_mirror import build_ithome_mirror
+
+AIDAILY = str(Path(sys.executable).parent / "aidaily")
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs Debian's redis-server")
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway redis-server on a free loopback port, no persistence."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path_factory.mktemp("redis")),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def fresh_redis(redis_url: str) -> str:
+    redis.Redis.from_url(redis_url).flushall()
+    return redis_url
+
+
+def crawl_args(mongo_uri: str, redis_url: str, mirror: MirrorServer, *extra: str) -> list[str]:
+    return [
+        AIDAILY,
+        "--mongo-uri",
+        mongo_uri,
+        "crawl",
+        "ithome",
+        "--distributed",
+        "-s",
+        f"REDIS_URL={redis_url}",
+        "-s",
+        f"MIRROR_URL={mirror.base_url}",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "ROBOTSTXT_OBEY=False",
+        "-s",
+        "MAX_IDLE_TIME_BEFORE_CLOSE=2",
+        "-s",
+        "DISTRIBUTED_HEARTBEAT_SECONDS=2",
+        *extra,
+    ]
+
+
+def start(args: list[str], db_name: str, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "MONGO_DATABASE": db_name, "AIDAILY_DATA_DIR": str(data_dir)}
+    return subprocess.Popen(args, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+def seed(mongo_uri: str, redis_url: str, mirror: MirrorServer, db_name: str, tmp_path: Path) -> None:
+    log = tmp_path / "seed.log"
+    proc = start(crawl_args(mongo_uri, redis_url, mirror, "--seed"), db_name, tmp_path / "seed", log)
+    assert proc.wait(120) == 0, log.read_text()
+    assert "ithome: seeded 1 requests" in log.read_text()
+
+
+def article_fetches(mirror: MirrorServer) -> Counter[str]:
+    return Counter(name for name in mirror.requests if name.endswith(".htm"))
+
+
+def stored(mongo_uri: str, db_name: str) -> list[dict[str, object]]:
+    with Store.open(mongo_uri, db_name=db_name) as store:
+        return list(store.find_articles({}, projection={"url": 1, "first_seen_at": 1}))
+
+
+def test_two_workers_store_every_article_once(mongo_uri: str, db_name: str, fresh_redis: str, tmp_path: Path) -> None:
+    urls = build_ithome_mirror(tmp_path / "pages", 24)
+    with MirrorServer(tmp_path / "pages") as mirror:
+        seed(mongo_uri, fresh_redis, mirror, db_name, tmp_path)
+        assert mirror.requests == []  # the seeder only enqueues
+        slow = ("-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        logs = [tmp_path / f"worker{i}.log" for i in (1, 2)]
+        workers = [
+            start(crawl_args(mongo_uri, fresh_redis, mirror, *slow), db_name, tmp_path / f"w{i}", log)
+            for i, log in enumerate(logs)
+        ]
+        for proc, log in zip(workers, logs, strict=True):
+            assert proc.wait(120) == 0, log.read_text()
+        fetched = article_fetches(mirror)
+    docs = stored(mongo_uri, db_name)
+    assert sorted(d["url"] for d in docs) == sorted(urls)
+    assert all(d["first_seen_at"] is not None for d in docs)
+    # One shared queue and fingerprint set: each article page fetched once in all, by either worker.
+    assert fetched == Counter(mirror_path(url) for url in urls)
+    news = [int(log.read_text().split("ithome: found ")[1].split("new ")[1].split(",")[0]) for log in logs]
+    assert sum(news) == len(urls) and all(n > 0 for n in news), news
+
+
+def test_killed_worker_loses_nothing(mongo_uri: str, db_name: str, fresh_redis: str, tmp_path: Path) -> None:
+    urls = build_ithome_mirror(tmp_path / "pages", 30)
+    with MirrorServer(tmp_path / "pages") as mirror:
+        seed(mongo_uri, fresh_redis, mirror, db_name, tmp_path)
+        slow = ("-s", "DOWNLOAD_DELAY=0.25", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+        doomed = start(crawl_args(mongo_uri, fresh_redis, mirror, *slow), db_name, tmp_path / "w1", tmp_path / "w1.log")
+        deadline = time.monotonic() + 60
+        while sum(article_fetches(mirror).values()) < 6:
+            assert time.monotonic() < deadline and doomed.poll() is None, (tmp_path / "w1.log").read_text()
+            time.sleep(0.05)
+        survivor_log = tmp_path / "w2.log"
+        survivor = start(crawl_args(mongo_uri, fresh_redis, mirror, *slow), db_name, tmp_path / "w2", survivor_log)
+        time.sleep(1.0)
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(10)
+        # The killed worker's articles were fetched but sat unwritten in its store batch.
+        assert len(stored(mongo_uri, db_name)) < len(urls)
+        assert survivor.wait(120) == 0, survivor_log.read_text()
+    docs = stored(mongo_uri, db_name)
+    assert sorted(d["url"] for d in docs) == sorted(urls)
+    assert "requests are back in the queue" in survivor_log.read_text()
+    assert not redis.Redis.from_url(fresh_redis).keys("ithome:processing:*")
+
+
+def test_queue_round_trips_spider_requests_by_callback_name(fresh_redis: str) -> None:
+    crawler = get_crawler(IthomeSpider, {"REDIS_URL": fresh_redis, "DISTRIBUTED_ROLE": "seed"})
+    spider = IthomeSpider.from_crawler(crawler)
+    server = redis.Redis.from_url(fresh_redis)
+    queue = ReliableQueue(server, spider, "%(spider)s:requests")
+    request = Request(
+        "https://www.ithome.com/0/915/391.htm",
+        spider.parse_article,
+        cb_kwargs={"list_url": "https://www.ithome.com/rss/"},
+        meta={"article": True, "aidaily_queue_entry": "7"},
+    )
+    queue.push(request)
+    queue.seeding = False
+    popped = queue.pop()
+    assert popped is not None
+    assert popped.url == request.url
+    assert popped.callback == spider.parse_article
+    assert popped.cb_kwargs == {"list_url": "https://www.ithome.com/rss/"}
+    assert popped.meta["article"] is True
+    # Filed under this worker until acknowledged, with a fresh entry id.
+    assert server.hlen(queue.processing_key) == 1
+    assert popped.meta["aidaily_queue_entry"] != "7"
+
+
+def test_seed_is_only_for_distributed_crawls(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(tmp_path), "crawl", "ithome", "--seed"], env={"MONGO_URI": None}
+    )
+    assert result.exit_code == 2
+    assert "add --distributed" in result.output
+
+
+def test_distributed_crawl_needs_one_shared_database(tmp_path: Path) -> None:
+    args = ["--data-dir", str(tmp_path), "crawl", "ithome", "-s", "DISTRIBUTED=True"]
+    result = CliRunner().invoke(main, args, env={"MONGO_URI": None})
+    assert result.exit_code == 2
+    assert "one shared MongoDB" in result.output

@@ -1,0 +1,79 @@
+"""The generic extractor beyond the saved pages: where the publish time comes from, what it rejects."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from parsel import Selector
+
+from crawler.pages import PageBlocked, ParseError
+from crawler.pages.generic import page_published, parse_article
+
+PARAGRAPHS = [
+    "智谱今天发布了新一代视觉语言模型，支持最长两小时的视频理解，并在多项图表问答评测中取得领先成绩。",
+    "该模型采用原生多模态架构，图像和视频帧与文本共享同一套注意力层，官方称推理成本比上一代下降约四成。",
+    "开发者可以通过开放平台的API调用新模型，个人用户也能在智谱清言应用中直接体验视频问答功能。",
+]
+
+
+def page(head: str = "", meta_line: str = "", title: str = "智谱发布新一代视觉语言模型") -> str:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        f"<html><head><title>{title} - 测试站</title>{head}</head><body>"
+        "<nav><a href='/'>首页</a><a href='/ai'>人工智能</a></nav>"
+        f"<article><h1>{title}</h1>{meta_line}<div class='content'>{body}</div></article>"
+        "<footer>© 2026 测试站 版权所有</footer></body></html>"
+    )
+
+
+def test_json_ld_date_wins_over_meta_time_and_feed() -> None:
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "JSON-LD 标题",
+          "datePublished": "2026-01-20T08:01:00+08:00", "author": [{"@type": "Person", "name": "王一"}]}
+    head = (f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
+            '<meta property="article:published_time" content="2026-01-19T10:00:00+08:00">')
+    item = parse_article(page(head, '<time datetime="2026-01-18T09:00:00+08:00">1月18日</time>'),
+                         "https://example.cn/a.html", source="demo", published="2026-01-17T00:00:00+08:00")
+    assert item.published_at == "2026-01-20T08:01:00+08:00"
+    assert item.title == "JSON-LD 标题"
+    assert item.author == "王一"
+    assert item.source == "demo"
+    assert item.body == "\n".join(PARAGRAPHS)
+
+
+def test_meta_tag_then_time_element_then_feed_date() -> None:
+    meta = '<meta property="article:published_time" content="2026-01-19T10:00:00+08:00">'
+    time_el = '<time datetime="2026-01-18T09:00:00+08:00">1月18日</time>'
+    url = "https://example.cn/a.html"
+    assert parse_article(page(meta, time_el), url).published_at == "2026-01-19T10:00:00+08:00"
+    assert parse_article(page("", time_el), url).published_at == "2026-01-18T09:00:00+08:00"
+    from_feed = parse_article(page(), url, published="2026-01-17T21:30:00+08:00")
+    assert from_feed.published_at == "2026-01-17T21:30:00+08:00"
+
+
+def test_ld_graph_and_broken_ld_blocks() -> None:
+    graph = {"@graph": [{"@type": "Organization", "name": "x"},
+                        {"@type": ["BlogPosting"], "datePublished": "2026-01-20T07:00:00Z"}]}
+    sel = Selector(text='<script type="application/ld+json">{broken</script>'
+                        f'<script type="application/ld+json">{json.dumps(graph)}</script>')
+    assert page_published(sel) == "2026-01-20T07:00:00Z"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>Just a moment...</title></head>"
+        "<body><p>Checking your browser before accessing.</p></body></html>",
+        "<html><head><title>微信公众平台</title></head><body><div class='weui-msg'>"
+        "<p>当前环境异常，完成验证后即可继续访问。</p><a href='#'>去验证</a></div></body></html>",
+    ],
+)
+def test_verification_pages_are_blocked(html: str) -> None:
+    with pytest.raises(PageBlocked):
+        parse_article(html, "https://example.cn/a.html")
+
+
+def test_a_page_without_text_is_a_parse_error() -> None:
+    with pytest.raises(ParseError) as err:
+        parse_article("<html><head><title>空页面</title></head><body><nav>首页</nav></body></html>", "https://example.cn/")
+    assert err.value.reason == "no_body"
