@@ -1,0 +1,76 @@
+"""Enrichment over MongoDB: the edges around ``enrich.runner.enrich`` — read targets, context and clusters, write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ReplaceOne
+
+from crawler.dates import SHANGHAI
+from crawler.export import date_range_query
+from crawler.store import Store
+from enrich.runner import EnrichResult, EnrichSettings, Models, article_time, enrich
+from enrich.termdf import add_to_term_df
+from enrich.tokens import TokenizerKit
+
+# What the window needs of a context article; bodies are kept for near-duplicate checks.
+CONTEXT_FIELDS = (
+    "url", "source", "title", "body", "summary", "published_at", "first_seen_at", "fetched_at",
+    "tokens", "cluster_id", "duplicate_of", "duplicate_kind", "category", "is_ai",
+)  # fmt: skip
+
+
+def enrich_stored(
+    store: Store,
+    query: Mapping[str, Any],
+    *,
+    kit: TokenizerKit,
+    settings: EnrichSettings,
+    models: Models,
+    now: datetime,
+) -> EnrichResult | None:
+    """Enrich the stored articles matching ``query`` and write the results; None when none match."""
+    targets = list(store.find_articles(dict(query), sort=[("published_at", 1), ("_id", 1)]))
+    if not targets:
+        return None
+    context = load_context(store, targets, settings.window_days)
+    clusters = load_clusters(store, [*targets, *context])
+    result = enrich(targets, context, kit=kit, settings=settings, now=now, clusters=clusters, models=models)
+    write_result(store, result)
+    # keep search's document frequencies current: this run's token lists replace the earlier ones
+    target_ids = {d["_id"] for d in targets}
+    new_tokens = {_id: f["tokens"] for _id, f in result.updates if _id in target_ids and "tokens" in f}
+    add_to_term_df(
+        store,
+        added=new_tokens.values(),
+        removed=[d["tokens"] for d in targets if d["_id"] in new_tokens and d.get("tokens")],
+    )
+    return result
+
+
+def load_context(store: Store, targets: Sequence[Mapping[str, Any]], window_days: int) -> list[dict[str, Any]]:
+    """The stored articles of the ``window_days`` before the targets' days, targets excluded."""
+    days = [t.astimezone(SHANGHAI).date() for t in (article_time(d) for d in targets) if t is not None]
+    if not days:
+        return []
+    query = date_range_query(min(days) - timedelta(days=window_days), max(days))
+    query["_id"] = {"$nin": [d["_id"] for d in targets]}
+    return list(store.find_articles(query, projection=dict.fromkeys(CONTEXT_FIELDS, 1)))
+
+
+def load_clusters(store: Store, docs: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The stored cluster documents of ``docs``."""
+    ids = sorted({d["cluster_id"] for d in docs if d.get("cluster_id")})
+    return {c["_id"]: c for c in store.collection("clusters").find({"_id": {"$in": ids}})} if ids else {}
+
+
+def write_result(store: Store, result: EnrichResult) -> None:
+    """Article fields, upserted cluster documents, and clusters left with no members removed."""
+    store.set_fields(result.updates)
+    clusters = store.collection("clusters")
+    if result.clusters:
+        clusters.bulk_write([ReplaceOne({"_id": c["_id"]}, c, upsert=True) for c in result.clusters], ordered=False)
+    if result.empty_clusters:
+        clusters.delete_many({"_id": {"$in": result.empty_clusters}})

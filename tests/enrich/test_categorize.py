@@ -1,0 +1,89 @@
+"""The shipped category model loads, classifies clear examples as the definitions say, and is deterministic."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from enrich.categorize import CATEGORIES, CategoryModel, categorize, keyword_counts, load_model
+from enrich.models import LinearTextModel
+from enrich.training.dataset import GOLD_HELD_OUT
+
+FUNDING = {
+    "title": "具身智能公司完成数亿元A+轮融资",
+    "body": "本轮融资由红杉中国领投，老股东跟投，估值较上一轮翻倍。资金将用于扩大产能和市场拓展。",
+}
+MODEL_RELEASE = {
+    "title": "阿里开源Qwen3大模型",
+    "body": "通义千问团队发布并开源Qwen3系列模型，参数规模从0.6B到235B，在多项基准测试中领先，代码和权重已上传GitHub。",
+}
+PRODUCT_IN_USE = {
+    "title": "通义千问App上线AI眼镜联动功能",
+    "summary": "用户佩戴眼镜即可实时识物翻译，该功能已向全部用户开放，首批支持五款眼镜。",
+}
+
+
+def test_artifact_loads_once_with_version() -> None:
+    model = load_model()
+    assert model is load_model()
+    assert set(model.classes) == set(CATEGORIES)
+    assert model.version != "unversioned"
+    assert model.meta["held_out_dates"][0] > model.meta["train_dates"][1]
+
+
+def test_clear_examples() -> None:
+    results = categorize([FUNDING, MODEL_RELEASE, PRODUCT_IN_USE], load_model())
+    assert [label for label, _ in results] == ["产业商业", "技术底座", "行业动态"]
+    assert all(0.0 < confidence <= 1.0 for _, confidence in results)
+
+
+def test_deterministic_and_order_independent() -> None:
+    model = load_model()
+    first = categorize([FUNDING, MODEL_RELEASE], model)
+    assert categorize([FUNDING, MODEL_RELEASE], model) == first
+    assert categorize([MODEL_RELEASE, FUNDING], model) == first[::-1]
+    assert categorize([], model) == []
+
+
+def test_json_round_trip_keeps_predictions() -> None:
+    model = load_model()
+    rebuilt = CategoryModel.from_json(model.to_json())
+    texts = ["具身智能公司完成数亿元A+轮融资\n估值翻倍", "阿里开源Qwen3大模型\n权重已上传GitHub"]
+    assert np.allclose(rebuilt.predict_proba(texts), model.predict_proba(texts), atol=1e-6)
+    assert rebuilt.version == model.version
+
+
+def test_keyword_counts_are_log_distinct_hits() -> None:
+    counts = keyword_counts(["融资融资 估值", "无关"], [("融资", "估值", "财报"), ("模型",)])
+    assert counts.tolist() == [[pytest.approx(np.log(3.0)), 0.0], [0.0, 0.0]]
+
+
+def test_keyword_block_adds_to_the_text_scores() -> None:
+    # A tiny hand-built model: the n-gram block is neutral, so only the keyword block decides.
+    text = LinearTextModel(
+        name="category",
+        classes=CATEGORIES,
+        vocabulary={"的": 0},
+        idf=np.ones(1),
+        coef=np.zeros((3, 1)),
+        intercept=np.zeros(3),
+        ngram_range=(1, 1),
+        max_body_chars=400,
+    )
+    model = CategoryModel(text, (("融资", "估值"), ("开源",)), np.array([[0.0, 2.0], [0.0, 0.0], [3.0, 0.0]]))
+    results = categorize([{"title": "完成融资，估值翻倍"}, {"title": "开源的新框架"}, {"title": "的"}], model)
+    assert [label for label, _ in results] == ["产业商业", "技术底座", "技术底座"]
+    assert results[2][1] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_gold_file_is_complete_and_uses_the_three_categories() -> None:
+    rows = list(csv.DictReader(GOLD_HELD_OUT.open(encoding="utf-8"), delimiter="\t"))
+    assert len(rows) >= 300
+    assert {row["label"] for row in rows} == set(CATEGORIES)
+    dates = sorted(row["date"] for row in rows)
+    meta = load_model().meta
+    assert meta["held_out_dates"] == [dates[0], dates[-1]]
+    assert meta["train_dates"][1] < dates[0]
+    assert meta["held_out_gold"]["macro_f1"] > 0.5
