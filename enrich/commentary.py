@@ -1,0 +1,317 @@
+"""Commentary for a day's stories: LLM-written and grounded when an endpoint is configured, extractive otherwise.
+
+Every LLM answer goes through the same gate: valid JSON in the task's schema, only ids that
+were in the input, no links; a rejected answer is asked once more, then the story falls back
+to extractive text. What passes is grounded sentence by sentence against the stored article
+text (``enrich.grounding``), so nothing the sources do not say reaches a report.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from crawler.text import lead
+from enrich.grounding import ANALYSIS_THRESHOLD, GroundingTally, Source, ground, split_sentences
+from enrich.llm import AnswerCache, ChatClient, Ledger, LLMUnavailable, cache_key
+from enrich.prompts import (
+    PROMPT_VERSION,
+    AnswerRejected,
+    SourceArticle,
+    day_messages,
+    parse_answer,
+    retry_messages,
+    story_messages,
+    validate_day,
+    validate_deep,
+    validate_story,
+)
+
+logger = logging.getLogger(__name__)
+
+MIN_SUMMARY_CHARS = 40
+MAX_SUMMARY_CHARS = 300  # a longer answer is cut at a sentence end; the prompt asks for 100–200
+SUMMARY_CHARS = 220
+CATEGORIES = ("技术底座", "行业动态", "产业商业")
+_LINE_BREAK_AFTER_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s*\n\s*")
+
+
+@dataclass(frozen=True)
+class StoryInput:
+    """One event of the day as commentary sees it: its articles (lead first) and enrichment fields."""
+
+    id: str
+    articles: tuple[SourceArticle, ...]
+    summary: str
+    keywords: tuple[str, ...] = ()
+    category: str = "行业动态"
+    deep: bool = False
+
+    @property
+    def lead(self) -> SourceArticle:
+        return self.articles[0]
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Impact:
+    who: str
+    text: str
+
+
+@dataclass
+class StoryNotes:
+    """What a report says about one story."""
+
+    headline: str
+    summary: str
+    key_points: list[KeyPoint] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    analysis: list[str] = field(default_factory=list)
+    impacts: list[Impact] = field(default_factory=list)
+    generated: bool = False
+
+
+@dataclass(frozen=True)
+class Highlight:
+    text: str
+    story_id: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    heading: str
+    story_ids: tuple[str, ...]
+
+
+@dataclass
+class DayNotes:
+    """Commentary for a whole day; ``model`` is None when it is extractive."""
+
+    title: str
+    overview: str
+    highlights: list[Highlight]
+    topics: list[Topic]
+    stories: dict[str, StoryNotes]
+    model: str | None = None
+    grounding: GroundingTally = field(default_factory=GroundingTally)
+    fallbacks: int = 0
+
+
+def one_paragraph(text: str) -> str:
+    """Lines joined into one paragraph: no space after Chinese punctuation, one space elsewhere."""
+    return _LINE_BREAK_AFTER_CJK.sub("", text.strip()).replace("\n", " ")
+
+
+def extractive_summary(story: StoryInput) -> str:
+    """The page's own summary or the lead of the body, about 100–250 characters; never empty if there is text."""
+    stored = story.summary.strip()
+    text = stored if len(stored) >= 60 else lead(story.lead.body, SUMMARY_CHARS) or stored
+    return one_paragraph(lead(text, 260)) if text else story.lead.title
+
+
+def extractive_notes(story: StoryInput) -> StoryNotes:
+    """Story notes made of the article's own sentences, labelled with its TF-IDF keywords."""
+    summary = extractive_summary(story)
+    sentences = [s for s in split_sentences(story.lead.body)[:12] if 10 <= len(s) <= 120]
+    points: list[KeyPoint] = []
+    used: set[str] = set()
+    for keyword in story.keywords:
+        sentence = next((s for s in sentences if keyword in s and s not in used), None)
+        if sentence is not None:
+            points.append(KeyPoint(label=keyword, text=sentence))
+            used.add(sentence)
+        if len(points) == 3:
+            break
+    entities = [k for k in story.keywords if k in summary][:4]
+    return StoryNotes(headline=story.lead.title, summary=summary, key_points=points, entities=entities)
+
+
+def extractive_day(stories: Sequence[StoryInput], notes: Mapping[str, StoryNotes]) -> DayNotes:
+    """Day notes from the most important stories' titles and lead sentences."""
+    top = list(stories)
+    firsts = [split_sentences(notes[s.id].summary)[:1] for s in top[:3]]
+    overview = "".join(f[0] for f in firsts if f)
+    topics = [Topic(heading=cat, story_ids=tuple(s.id for s in top if s.category == cat)) for cat in CATEGORIES]
+    return DayNotes(
+        title=top[0].lead.title if top else "",
+        overview=overview,
+        highlights=[Highlight(text=s.lead.title, story_id=s.id) for s in top[:10]],
+        topics=[t for t in topics if t.story_ids],
+        stories=dict(notes),
+    )
+
+
+def _source(story: StoryInput) -> Source:
+    return Source(t for a in story.articles for t in (a.title, a.body))
+
+
+class Commentator:
+    """Writes a day's commentary through ``client`` (None: extractive), caching every answer."""
+
+    def __init__(
+        self,
+        client: ChatClient | None,
+        cache: AnswerCache | None = None,
+        ledger: Ledger | None = None,
+        *,
+        concurrency: int = 4,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        if client is not None and (cache is None or ledger is None):
+            raise ValueError("an LLM client needs an answer cache and a ledger")
+        self.client = client
+        self.cache = cache
+        self.ledger = ledger
+        self.concurrency = max(1, concurrency)
+        self._now = now or (lambda: datetime.now().astimezone())
+
+    def write(self, stories: Sequence[StoryInput], day_stories: Sequence[str]) -> DayNotes:
+        """Notes for every story, and the day's title, overview, highlights and topics over ``day_stories``."""
+        by_id = {s.id: s for s in stories}
+        ranked = [by_id[i] for i in day_stories if i in by_id]
+        if self.client is None:
+            return extractive_day(ranked, {s.id: extractive_notes(s) for s in stories})
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            results = list(pool.map(self._story, stories))
+        notes = {s.id: r[0] for s, r in zip(stories, results, strict=True)}
+        tally = GroundingTally()
+        fallbacks = 0
+        for _, story_tally, fell_back in results:
+            tally.add(story_tally)
+            fallbacks += fell_back
+        day, day_written = self._day(ranked, notes, tally)
+        day.model = self.client.model
+        day.grounding = tally
+        day.fallbacks = fallbacks + (0 if day_written else 1)
+        return day
+
+    def _ask(
+        self, task: str, messages: list[dict[str, str]], validate: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        assert self.client is not None and self.cache is not None and self.ledger is not None
+        model = self.client.model
+        asked = messages
+        for attempt in (0, 1):
+            key = cache_key(model, PROMPT_VERSION, task, messages, attempt)
+            text = self.cache.get(key)
+            if text is None:
+                try:
+                    completion = self.client.complete(asked)
+                except LLMUnavailable as exc:
+                    self.ledger.record("failures")
+                    logger.warning("LLM %s task failed, using extractive text: %s", task, exc)
+                    return None
+                self.ledger.record_call(completion)
+                self.cache.put(key, completion, model=model, task=task, prompt_version=PROMPT_VERSION, now=self._now())
+                text = completion.text
+            else:
+                self.ledger.record("cache_hits")
+            try:
+                return validate(parse_answer(text))
+            except AnswerRejected as exc:
+                self.ledger.record("rejected")
+                logger.warning("LLM %s answer rejected (attempt %d): %s", task, attempt + 1, exc)
+                asked = retry_messages(messages, str(exc))
+        return None
+
+    def _story(self, story: StoryInput) -> tuple[StoryNotes, GroundingTally, bool]:
+        ids = {a.id for a in story.articles}
+        fallback = extractive_notes(story)
+        answer = self._ask("story", story_messages("story", story.articles), lambda a: validate_story(a, ids))
+        if answer is None:
+            return fallback, GroundingTally(), True
+        source = _source(story)
+        tally = GroundingTally()
+        summary, t = ground(answer["summary"], source)
+        tally.add(t)
+        headline, t = ground(answer["headline"], source)
+        tally.add(t)
+        points = []
+        for point in answer["key_points"]:
+            text, t = ground(point["text"], source)
+            tally.add(t)
+            if text:
+                points.append(KeyPoint(label=point["label"], text=text))
+        source_text = "\n".join(f"{a.title}\n{a.body}" for a in story.articles)
+        entities = [e for e in answer["entities"] if e in source_text]
+        fell_back = len(summary) < MIN_SUMMARY_CHARS
+        notes = StoryNotes(
+            headline=headline or story.lead.title,
+            summary=fallback.summary if fell_back else lead(summary, MAX_SUMMARY_CHARS),
+            key_points=points or fallback.key_points,
+            entities=entities or fallback.entities,
+            generated=not fell_back,
+        )
+        if story.deep:
+            self._deep(story, notes, source, tally)
+        return notes, tally, fell_back
+
+    def _deep(self, story: StoryInput, notes: StoryNotes, source: Source, tally: GroundingTally) -> None:
+        ids = {a.id for a in story.articles}
+        answer = self._ask("deep", story_messages("deep", story.articles), lambda a: validate_deep(a, ids))
+        if answer is None:
+            return
+        for paragraph in answer["analysis"]:
+            text, t = ground(paragraph, source, threshold=ANALYSIS_THRESHOLD)
+            tally.add(t)
+            if text:
+                notes.analysis.append(text)
+        for impact in answer["impacts"]:
+            text, t = ground(impact["text"], source, threshold=ANALYSIS_THRESHOLD)
+            tally.add(t)
+            if text:
+                notes.impacts.append(Impact(who=impact["who"], text=text))
+
+    def _day(
+        self, ranked: Sequence[StoryInput], notes: dict[str, StoryNotes], tally: GroundingTally
+    ) -> tuple[DayNotes, bool]:
+        fallback = extractive_day(ranked, notes)
+        if not ranked:
+            return fallback, True
+        by_lead = {s.lead.id: s for s in ranked}
+        messages = day_messages([(s.lead.id, s.lead.title, notes[s.id].summary) for s in ranked])
+        answer = self._ask("day", messages, lambda a: validate_day(a, set(by_lead)))
+        if answer is None:
+            return fallback, False
+        everything = Source(text for s in ranked for a in s.articles for text in (a.title, a.body))
+        overview, t = ground(answer["overview"], everything)
+        tally.add(t)
+        title, t = ground(answer["title"], everything)
+        tally.add(t)
+        highlights: list[Highlight] = []
+        seen: set[str] = set()
+        for item in answer["highlights"]:
+            story = by_lead[item["id"][0]] if item["id"] else None
+            if story is None or story.id in seen:
+                continue
+            text, t = ground(item["text"], _source(story))
+            tally.add(t)
+            if text:
+                highlights.append(Highlight(text=text, story_id=story.id))
+                seen.add(story.id)
+        placed: set[str] = set()
+        topics: list[Topic] = []
+        for topic in answer["topics"]:
+            members = tuple(by_lead[i].id for i in topic["ids"] if by_lead[i].id not in placed)
+            placed.update(members)
+            if members:
+                topics.append(Topic(heading=topic["heading"], story_ids=members))
+        day = DayNotes(
+            title=title or fallback.title,
+            overview=overview or fallback.overview,
+            highlights=highlights or fallback.highlights,
+            topics=topics or fallback.topics,
+            stories=notes,
+        )
+        return day, True
