@@ -126,8 +126,17 @@ def measure(pages: list[SavedPage]) -> dict[str, dict[str, Score]]:
 
 
 def render(scores: dict[str, dict[str, Score]]) -> str:
-    head = ("source", "pages", "parser F1", "parser time", "generic F1", "generic time",
-            "trafilatura F1", "trafilatura time", "blocked let through (parser/generic)")
+    head = (
+        "source",
+        "pages",
+        "parser F1",
+        "parser time",
+        "generic F1",
+        "generic time",
+        "trafilatura F1",
+        "trafilatura time",
+        "blocked let through (parser/generic)",
+    )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     total = {name: Score() for name in EXTRACTORS}
     for source in sorted(scores):
@@ -161,8 +170,10 @@ def verdict(scores: dict[str, dict[str, Score]]) -> list[str]:
     leaks = sum(r["parser"].let_through for r in scores.values())
     notes.append(f"overall parser body F1 {f1:.3f} (target ≥ {TARGET_F1}): {'ok' if f1 >= TARGET_F1 else 'MISSED'}")
     share = time_ok / max(dated, 1)
-    notes.append(f"publish time to the minute {time_ok}/{dated} = {share:.1%} (target ≥ {TARGET_TIME:.0%}): "
-                 f"{'ok' if share >= TARGET_TIME else 'MISSED'}")
+    notes.append(
+        f"publish time to the minute {time_ok}/{dated} = {share:.1%} (target ≥ {TARGET_TIME:.0%}): "
+        f"{'ok' if share >= TARGET_TIME else 'MISSED'}"
+    )
     notes.append(f"verification pages let through by site parsers: {leaks} (target 0): {'MISSED' if leaks else 'ok'}")
     for source, row in sorted(scores.items()):
         s = row["parser"]

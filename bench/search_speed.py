@@ -33,9 +33,9 @@ from typing import Any
 from crawler.dates import SHANGHAI
 from crawler.sources import BUILTIN_SOURCES
 from crawler.store import Store
+from enrich.termdf import rebuild_term_df, term_table
 from enrich.tokens import TokenizerKit
 from reports.search import SearchQuery, parse_query, search, search_plan
-from enrich.termdf import rebuild_term_df, term_table
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "pages"

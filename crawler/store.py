@@ -20,8 +20,20 @@ logger = logging.getLogger(__name__)
 
 # Fields a crawl owns. Anything else on a document (enrichment, LLM output) is left alone
 # by re-crawls, except that a changed body clears ``enriched_at`` so enrichment runs again.
-CRAWL_FIELDS = ("url", "source", "source_name", "kind", "title", "author", "body", "summary", "images", "tags",
-                "etag", "last_modified")
+CRAWL_FIELDS = (
+    "url",
+    "source",
+    "source_name",
+    "kind",
+    "title",
+    "author",
+    "body",
+    "summary",
+    "images",
+    "tags",
+    "etag",
+    "last_modified",
+)
 VERSIONED_FIELDS = ("title", "body", "summary", "content_hash", "html_sha256", "fetched_at", "crawl_run_id")
 
 INDEXES: dict[str, list[IndexModel]] = {

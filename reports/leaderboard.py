@@ -101,5 +101,23 @@ def _prefix_pattern(prefix: str) -> re.Pattern[str]:
 
 
 # Brands whose model names continue straight into letters or versions ("qwen2", "glm4", "qwq").
-_GLUED_PREFIXES = frozenset({"qwen", "qwq", "qvq", "glm", "chatglm", "internlm", "deepseek", "hunyuan", "baichuan",
-                             "ernie", "kimi", "doubao", "minimax", "abab", "moonshot", "longcat"})
+_GLUED_PREFIXES = frozenset(
+    {
+        "qwen",
+        "qwq",
+        "qvq",
+        "glm",
+        "chatglm",
+        "internlm",
+        "deepseek",
+        "hunyuan",
+        "baichuan",
+        "ernie",
+        "kimi",
+        "doubao",
+        "minimax",
+        "abab",
+        "moonshot",
+        "longcat",
+    }
+)

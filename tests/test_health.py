@@ -36,7 +36,13 @@ def test_source_figures_from_stats() -> None:
     }
     figures = source_figures(stats)
     assert figures["ithome"] == {
-        "found": 10, "stored": 8, "inserted": 5, "updated": 1, "unchanged": 2, "dropped": 1, "skipped": 1,
+        "found": 10,
+        "stored": 8,
+        "inserted": 5,
+        "updated": 1,
+        "unchanged": 2,
+        "dropped": 1,
+        "skipped": 1,
         "coverage": {"title": 1.0, "body": 1.0, "published_at": 0.75},
     }
     assert figures["36kr"]["coverage"] == {"title": None, "body": None, "published_at": None}
@@ -58,8 +64,13 @@ def test_run_update_merges_spiders_of_one_run() -> None:
 
 def test_two_spiders_merge_into_one_run_document(store: Store) -> None:
     for spider, source, found in (("ithome", "ithome", 4), ("rss", "solidot", 2)):
-        part = run_part(spider=spider, started_at=T0, finished_at=T1, finish_reason="finished",
-                        stats={f"aidaily/source/{source}/found": found})
+        part = run_part(
+            spider=spider,
+            started_at=T0,
+            finished_at=T1,
+            finish_reason="finished",
+            stats={f"aidaily/source/{source}/found": found},
+        )
         store.runs.update_one({"_id": "run-1"}, run_update(part), upsert=True)
     doc = store.runs.find_one({"_id": "run-1"})
     assert doc is not None
@@ -79,14 +90,18 @@ def article(n: int, source: str, *, dated: bool) -> dict:
     return normalize_article(item, fetched_at=T0)
 
 
-def test_store_pipeline_counts_per_source_outcomes_and_coverage(
-    store: Store, mongo_uri: str, tmp_path: Path
-) -> None:
+def test_store_pipeline_counts_per_source_outcomes_and_coverage(store: Store, mongo_uri: str, tmp_path: Path) -> None:
     def run(docs: list[dict]) -> dict:
-        crawler = get_crawler(settings_dict={
-            "MONGO_URI": mongo_uri, "MONGO_DATABASE": store.db.name, "AIDAILY_DATA_DIR": str(tmp_path),
-            "MONGO_TIMEOUT_MS": 5000, "STORE_BATCH_SIZE": 50, "STORE_RETRY_AFTER_SECONDS": 30,
-        })
+        crawler = get_crawler(
+            settings_dict={
+                "MONGO_URI": mongo_uri,
+                "MONGO_DATABASE": store.db.name,
+                "AIDAILY_DATA_DIR": str(tmp_path),
+                "MONGO_TIMEOUT_MS": 5000,
+                "STORE_BATCH_SIZE": 50,
+                "STORE_RETRY_AFTER_SECONDS": 30,
+            }
+        )
         crawler.stats.open_spider()
         pipeline = MongoStorePipeline.from_crawler(crawler)
         pipeline.open_spider()

@@ -44,8 +44,12 @@ def snapshot(day: str, scores: dict[str, float]) -> LeaderboardSnapshotItem:
 
 def pipeline(mongo_uri: str, db_name: str, tmp_path: Path) -> LeaderboardPipeline:
     crawler = get_crawler(
-        settings_dict={"MONGO_URI": mongo_uri, "MONGO_DATABASE": db_name, "AIDAILY_DATA_DIR": str(tmp_path),
-                       "MONGO_TIMEOUT_MS": 5000}
+        settings_dict={
+            "MONGO_URI": mongo_uri,
+            "MONGO_DATABASE": db_name,
+            "AIDAILY_DATA_DIR": str(tmp_path),
+            "MONGO_TIMEOUT_MS": 5000,
+        }
     )
     crawler.stats.open_spider()
     return LeaderboardPipeline.from_crawler(crawler)
@@ -155,7 +159,10 @@ def test_crawl_through_scrapy_into_mongodb(mongo_uri: str, db_name: str, tmp_pat
     for _ in range(2):
         result = subprocess.run(
             [AIDAILY, "--mongo-uri", mongo_uri, "crawl", "lmarena", "--mirror", str(mirror)],
-            env=env, capture_output=True, text=True, timeout=300,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert result.returncode == 0, result.stderr[-3000:]
     with Store.open(mongo_uri, db_name=db_name) as store:

@@ -15,8 +15,18 @@ def test_records_page_meta_and_expected(tmp_path: Path) -> None:
     with MirrorServer(PROJECT_PAGES) as mirror:
         url = f"{mirror.base_url}/www.ithome.com/0/915/391.htm"
         subprocess.run(
-            [sys.executable, str(SCRIPT), "--root", str(tmp_path), "--parser", "crawler.pages.ithome:parse_article", url],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                str(SCRIPT),
+                "--root",
+                str(tmp_path),
+                "--parser",
+                "crawler.pages.ithome:parse_article",
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
     saved = tmp_path / url.split("://", 1)[1]
     assert saved.read_bytes() == (PROJECT_PAGES / "www.ithome.com/0/915/391.htm").read_bytes()

@@ -36,7 +36,10 @@ def crawled(tmp_path_factory: pytest.TempPathFactory, mongo_server: Any) -> tupl
     }
     result = subprocess.run(
         [AIDAILY, "--mongo-uri", mongo_server.uri, "crawl", "rss", "--mirror", str(PROJECT_PAGES)],
-        env=env, capture_output=True, text=True, timeout=300,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return mongo_server.uri, db_name, result.stderr

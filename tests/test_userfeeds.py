@@ -51,6 +51,9 @@ def test_rss_spider_settings_carry_the_feeds_and_their_names() -> None:
     settings = Settings({"AIDAILY_SOURCES_FILE": str(FIXTURE), "SOURCE_NAMES": {"other": "Other"}})
     RssSpider.update_settings(settings)
     assert settings.getdict("SOURCE_NAMES") == {
-        "other": "Other", "ai-insight": "智见AI", "llmnotes": "大模型笔记", "solidot": "Solidot"
+        "other": "Other",
+        "ai-insight": "智见AI",
+        "llmnotes": "大模型笔记",
+        "solidot": "Solidot",
     }
     assert [f["id"] for f in settings.getlist("RSS_FEEDS")] == ["ai-insight", "llmnotes", "solidot"]

@@ -56,8 +56,19 @@ _TIME_DATES = (
 )
 # trafilatura's XML vocabulary -> the HTML tags crawler.text renders, so that list items
 # come out as plain lines (its text output prefixes them with "- ") and cells are spaced.
-_TRAFILATURA_TAGS = {"head": "h2", "item": "li", "list": "ul", "quote": "blockquote", "row": "tr", "cell": "span",
-                     "lb": "br", "hi": "span", "ref": "a", "graphic": "img", "code": "pre"}
+_TRAFILATURA_TAGS = {
+    "head": "h2",
+    "item": "li",
+    "list": "ul",
+    "quote": "blockquote",
+    "row": "tr",
+    "cell": "span",
+    "lb": "br",
+    "hi": "span",
+    "ref": "a",
+    "graphic": "img",
+    "code": "pre",
+}
 _LD_ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "TechArticle", "Report", "WebPage"}
 
 

@@ -11,6 +11,6 @@ class AibaseSpider(ArticleSpider):
 
     name = "aibase"
     source = "aibase"
-    start_urls = ["https://news.aibase.com/zh/news"]  # noqa: RUF012 - Scrapy reads it, nothing mutates it
+    start_urls = ["https://news.aibase.com/zh/news"]
     list_parser = staticmethod(aibase.parse_list)
     article_parser = staticmethod(aibase.parse_article)

@@ -11,6 +11,6 @@ class IthomeSpider(ArticleSpider):
 
     name = "ithome"
     source = ithome.SOURCE
-    start_urls = ["https://www.ithome.com/rss/"]  # noqa: RUF012 - Scrapy reads it, nothing mutates it
+    start_urls = ["https://www.ithome.com/rss/"]
     list_parser = staticmethod(ithome.parse_feed)
     article_parser = staticmethod(ithome.parse_article)

@@ -18,7 +18,7 @@ class Kr36Spider(ArticleSpider):
 
     name = "36kr"
     source = kr36.SOURCE
-    start_urls = ["https://36kr.com/feed"]  # noqa: RUF012 - Scrapy reads it, nothing mutates it
+    start_urls = ["https://36kr.com/feed"]
     list_parser = staticmethod(kr36.parse_feed)
     article_parser = staticmethod(kr36.parse_article)
 
@@ -42,7 +42,7 @@ class Kr36NewsflashSpider(Kr36Spider):
     """快讯 from the list page, each fetched from its own page (the list only shows a teaser)."""
 
     name = "36kr_newsflash"
-    start_urls = ["https://36kr.com/newsflashes"]  # noqa: RUF012 - Scrapy reads it, nothing mutates it
+    start_urls = ["https://36kr.com/newsflashes"]
     list_parser = staticmethod(kr36.parse_newsflash_list)
     article_parser = staticmethod(kr36.parse_newsflash)
 

@@ -18,7 +18,7 @@ class LmarenaSpider(scrapy.Spider):
     """Fetches the LM Arena score history that github.com/nakasyou/lmarena-history publishes daily."""
 
     name = "lmarena"
-    start_urls = [SCORES_URL]  # noqa: RUF012 - Scrapy declares it a list
+    start_urls = [SCORES_URL]
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[LeaderboardSnapshotItem]:
         stats = self.crawler.stats

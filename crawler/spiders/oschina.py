@@ -11,6 +11,6 @@ class OschinaSpider(ArticleSpider):
 
     name = "oschina"
     source = "oschina"
-    start_urls = ["https://www.oschina.net/news/industry"]  # noqa: RUF012 - Scrapy reads it, nothing mutates it
+    start_urls = ["https://www.oschina.net/news/industry"]
     list_parser = staticmethod(oschina.parse_list)
     article_parser = staticmethod(oschina.parse_article)

@@ -67,8 +67,12 @@ class RssSpider(ArticleSpider):
             yield response.follow(
                 url,
                 self.parse_article,
-                cb_kwargs={"list_url": response.url, "feed_id": feed.id, "feed_published": entry.published,
-                           "feed_title": entry.title},
+                cb_kwargs={
+                    "list_url": response.url,
+                    "feed_id": feed.id,
+                    "feed_published": entry.published,
+                    "feed_title": entry.title,
+                },
             )
 
     def parse_article(

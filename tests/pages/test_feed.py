@@ -67,7 +67,7 @@ def test_rss_item_without_link_uses_a_permalink_guid_and_skips_the_rest() -> Non
     assert parse_list(feed, "https://example.cn/feed") == ["https://example.cn/a.html"]
 
 
-@pytest.mark.parametrize("text", ["<html><body><p>not a feed</p></body></html>", "{\"items\": []}", ""])
+@pytest.mark.parametrize("text", ["<html><body><p>not a feed</p></body></html>", '{"items": []}', ""])
 def test_a_page_that_is_not_a_feed_is_a_parse_error(text: str) -> None:
     with pytest.raises(ParseError) as err:
         parse_entries(text, "https://example.cn/feed")

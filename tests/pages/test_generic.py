@@ -28,12 +28,23 @@ def page(head: str = "", meta_line: str = "", title: str = "智谱发布新一�
 
 
 def test_json_ld_date_wins_over_meta_time_and_feed() -> None:
-    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "JSON-LD 标题",
-          "datePublished": "2026-01-20T08:01:00+08:00", "author": [{"@type": "Person", "name": "王一"}]}
-    head = (f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
-            '<meta property="article:published_time" content="2026-01-19T10:00:00+08:00">')
-    item = parse_article(page(head, '<time datetime="2026-01-18T09:00:00+08:00">1月18日</time>'),
-                         "https://example.cn/a.html", source="demo", published="2026-01-17T00:00:00+08:00")
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "JSON-LD 标题",
+        "datePublished": "2026-01-20T08:01:00+08:00",
+        "author": [{"@type": "Person", "name": "王一"}],
+    }
+    head = (
+        f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
+        '<meta property="article:published_time" content="2026-01-19T10:00:00+08:00">'
+    )
+    item = parse_article(
+        page(head, '<time datetime="2026-01-18T09:00:00+08:00">1月18日</time>'),
+        "https://example.cn/a.html",
+        source="demo",
+        published="2026-01-17T00:00:00+08:00",
+    )
     assert item.published_at == "2026-01-20T08:01:00+08:00"
     assert item.title == "JSON-LD 标题"
     assert item.author == "王一"
@@ -52,10 +63,16 @@ def test_meta_tag_then_time_element_then_feed_date() -> None:
 
 
 def test_ld_graph_and_broken_ld_blocks() -> None:
-    graph = {"@graph": [{"@type": "Organization", "name": "x"},
-                        {"@type": ["BlogPosting"], "datePublished": "2026-01-20T07:00:00Z"}]}
-    sel = Selector(text='<script type="application/ld+json">{broken</script>'
-                        f'<script type="application/ld+json">{json.dumps(graph)}</script>')
+    graph = {
+        "@graph": [
+            {"@type": "Organization", "name": "x"},
+            {"@type": ["BlogPosting"], "datePublished": "2026-01-20T07:00:00Z"},
+        ]
+    }
+    sel = Selector(
+        text='<script type="application/ld+json">{broken</script>'
+        f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    )
     assert page_published(sel) == "2026-01-20T07:00:00Z"
 
 
@@ -75,5 +92,7 @@ def test_verification_pages_are_blocked(html: str) -> None:
 
 def test_a_page_without_text_is_a_parse_error() -> None:
     with pytest.raises(ParseError) as err:
-        parse_article("<html><head><title>空页面</title></head><body><nav>首页</nav></body></html>", "https://example.cn/")
+        parse_article(
+            "<html><head><title>空页面</title></head><body><nav>首页</nav></body></html>", "https://example.cn/"
+        )
     assert err.value.reason == "no_body"

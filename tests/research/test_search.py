@@ -8,6 +8,7 @@ import pytest
 
 from crawler.dates import SHANGHAI
 from crawler.store import Store
+from enrich.termdf import COLLECTION, META_ID, add_to_term_df, document_frequencies
 from enrich.tokens import TokenizerKit
 from reports.search import (
     DateWindows,
@@ -20,7 +21,6 @@ from reports.search import (
     search_plan,
     story_line,
 )
-from enrich.termdf import COLLECTION, META_ID, add_to_term_df, document_frequencies
 from tests.research.conftest import id_of
 
 
