@@ -1,7 +1,7 @@
 """Synthetic-but-realistic article corpora for the enrichment benchmarks, from real Chinese AI-news sentences.
 
 Sentences come from the bodies of the saved fixture pages (``tests/fixtures/pages/**/*.expected.json``)
-and from the real daily reports in ``/work/shared/labels/hubtoday-daily/*.md``. Articles recombine
+and from the real daily reports in ``../shared/labels/hubtoday-daily/*.md``. Articles recombine
 them; some are reposts of earlier articles (a credit line added, the last paragraph trimmed,
 punctuation changed) and some are exact copies under another URL, so the duplicate steps have work.
 """
@@ -20,7 +20,7 @@ from crawler.dates import SHANGHAI
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_PAGES = ROOT / "tests" / "fixtures" / "pages"
-ARCHIVE = Path("/work/shared/labels/hubtoday-daily")
+ARCHIVE = Path(__file__).resolve().parents[2] / "shared" / "labels" / "hubtoday-daily"
 SOURCES = ("36kr", "ithome", "jiqizhixin", "qbitai", "oschina", "aibase", "aiera")
 CREDITS = {"jiqizhixin": "机器之心", "qbitai": "量子位", "aiera": "新智元"}
 # A realistic daily volume for seven sources plus user feeds; the corpus grows in days, not in density.

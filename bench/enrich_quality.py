@@ -4,7 +4,7 @@
 
 How the truth is built (documented here because the numbers mean nothing without it):
 - Articles: every item the archive parser (``enrich.labels``) reads from
-  /work/shared/labels/hubtoday-daily becomes one article (title, body, its day at 08:00 plus
+  ../shared/labels/hubtoday-daily becomes one article (title, body, its day at 08:00 plus
   a minute per position, source from its first article link's host).
 - Event clusters: items whose first article link (images excluded) is the same URL and whose days
   are at most ``STORY_DAYS`` apart are the same story (chained); every other item is its own story.
@@ -37,7 +37,7 @@ from enrich.labels import parse_archive
 from enrich.runner import EnrichSettings, enrich
 from enrich.tokens import TokenizerKit
 
-ARCHIVE = Path("/work/shared/labels/hubtoday-daily")
+ARCHIVE = Path(__file__).resolve().parents[2] / "shared" / "labels" / "hubtoday-daily"
 STORY_DAYS = 3
 REPOST_SHARE = 0.3
 SEED = 11

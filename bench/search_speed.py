@@ -6,7 +6,7 @@
 
 Articles are made by recombining sentences from the saved-page fixtures
 (``tests/fixtures/pages/**/*.expected.json``) and the hubtoday daily items
-(``/work/shared/labels/hubtoday-daily/*.md``). Tokens come from the real tokenizer
+(``../shared/labels/hubtoday-daily/*.md``). Tokens come from the real tokenizer
 (``enrich.tokens.TokenizerKit``) with one shortcut, for this data set only: each distinct sentence
 is cut once and an article's ``tokens`` are the union of its sentences' and its title's tokens.
 That equals cutting the whole body because every sentence ends in 。！？ or a line break, where
@@ -39,7 +39,7 @@ from reports.search import SearchQuery, parse_query, search, search_plan
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "pages"
-HUBTODAY = Path("/work/shared/labels/hubtoday-daily")
+HUBTODAY = Path(__file__).resolve().parents[2] / "shared" / "labels" / "hubtoday-daily"
 FIRST_DAY = date(2025, 6, 1)
 DAYS = 234  # to 2026-01-20
 CATEGORIES = ("技术底座", "行业动态", "产业商业")

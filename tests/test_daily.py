@@ -1,0 +1,212 @@
+"""``aidaily daily`` end to end against the mirror, and the health judgement behind its flags."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from pymongo import MongoClient
+
+from crawler.cli import main
+from crawler.dates import SHANGHAI
+from crawler.health import health_flags, merged_sources, source_figures
+from crawler.runlog import report_flags
+from crawler.store import Store
+from enrich.commentary import Commentator
+from reports.build import build_document, generated_time, render, write_commentary
+from reports.model import load_day
+from tests.saved_pages import PROJECT_PAGES
+from tests.servers import MongoServerProcess
+
+DAY = "2026-01-20"
+STYLES = ("tracker", "insight", "digest")
+KNOWN = json.loads((PROJECT_PAGES / "www.oschina.net/news/391234.expected.json").read_text(encoding="utf-8"))
+GHOST_FLAG = "ghost: 0 篇，解析规则疑似失效"
+
+
+def daily(uri: str, db_name: str, data_dir: Path, out: Path, *, day: str = DAY) -> Result:
+    args = ["--mongo-uri", uri, "--data-dir", str(data_dir), "daily", "--mirror", str(PROJECT_PAGES)]
+    args += ["--date", day, "--out", str(out), "--no-llm"]
+    return CliRunner().invoke(main, args, env={"MONGO_DATABASE": db_name, "MONGO_TIMEOUT_MS": "3000"})
+
+
+def snapshot(client: MongoClient, db_name: str) -> dict[str, Any]:
+    db = client[db_name]
+    return {
+        "articles": {d["_id"]: d for d in db.articles.find()},
+        "clusters": {d["_id"]: d for d in db.clusters.find()},
+        "runs": list(db.crawl_runs.find(sort=[("started_at", 1)])),
+    }
+
+
+def reports(out: Path) -> dict[str, str]:
+    return {style: (out / f"{DAY}-{style}.md").read_text(encoding="utf-8") for style in STYLES}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, mongo_server: MongoServerProcess) -> dict[str, Any]:
+    """Three daily runs on one database: a first, a second with nothing new, a third after a source vanished."""
+    db_name, data_dir, out = "daily_e2e", tmp_path_factory.mktemp("data"), tmp_path_factory.mktemp("reports")
+    client: MongoClient = MongoClient(mongo_server.uri, tz_aware=True, tzinfo=SHANGHAI)
+    client.drop_database(db_name)
+    found: dict[str, Any] = {}
+    for name in ("first", "second"):
+        result = daily(mongo_server.uri, db_name, data_dir, out)
+        assert result.exit_code == 0, f"{name} run: {result.output}{result.exception!r}"
+        found[name] = {"result": result, "db": snapshot(client, db_name), "reports": reports(out)}
+    # An earlier run in which the ithome spider also fed a source "ghost": today it gave nothing.
+    first_run = found["first"]["db"]["runs"][0]
+    client[db_name].crawl_runs.insert_one({
+        "_id": "20260101T000000-000000",
+        "started_at": first_run["started_at"] - timedelta(days=1),
+        "spiders": ["ithome"],
+        "finish_reasons": {"ithome": "finished"},
+        "stats": {"ithome": {"aidaily/source/ghost/found": 6, "aidaily/source/ghost/stored": 6}},
+    })  # fmt: skip
+    result = daily(mongo_server.uri, db_name, data_dir, out)
+    found["third"] = {"result": result, "db": snapshot(client, db_name), "reports": reports(out)}
+    found["empty_day"] = daily(mongo_server.uri, db_name, data_dir, out, day="2025-06-01")
+    client.drop_database(db_name)
+    client.close()
+    return found
+
+
+def test_first_run_crawls_enriches_and_writes_three_reports(runs: dict[str, Any]) -> None:
+    result, db, texts = runs["first"]["result"], runs["first"]["db"], runs["first"]["reports"]
+    assert result.exit_code == 0, result.output
+    articles = db["articles"]
+    assert KNOWN["article"]["url"] in {d["url"] for d in articles.values()}
+    assert all(d.get("enriched_at") and d.get("cluster_id") for d in articles.values())
+    assert "## 今日要点" in texts["tracker"] and "## 详细资讯" in texts["tracker"]
+    assert "## **今日AI资讯**" in texts["insight"]
+    assert "## 技术底座" in texts["digest"]
+    for text in texts.values():
+        assert KNOWN["article"]["title"] in text
+        assert "本日报由 aidaily 自动生成" in text and "数据源健康检查" not in text
+    output = result.output
+    assert "  开源中国 (oschina): found 4, new 3," in output
+    assert (
+        "  新智元 (aiera): found 5, new 3, updated 0, unchanged 0, dropped 2 (wechat_deleted 1, wechat_verify 1)"
+        in output
+    )
+    assert "health: ok" in output and "llm: off (--no-llm)" in output
+    assert f"clusters of {DAY}: " in output and "exit status 0" in output
+    for style in STYLES:
+        assert f"{DAY}-{style}.md" in output
+    assert "[crawl] 10/10" in output  # plain progress lines: the runner's stdout is no terminal
+    run = db["runs"][0]
+    assert run["date"] == DAY and run["health_flags"] == []
+
+
+def test_second_run_fetches_no_stored_article_and_changes_nothing(runs: dict[str, Any]) -> None:
+    first, second = runs["first"], runs["second"]
+    assert second["result"].exit_code == 0, second["result"].output
+    assert second["db"]["articles"] == first["db"]["articles"]
+    assert second["db"]["clusters"] == first["db"]["clusters"]
+    assert second["reports"] == first["reports"]
+    before, after = first["db"]["runs"][0], second["db"]["runs"][1]
+    stored_before = merged_sources(before)
+    for source, figures in merged_sources(after).items():
+        assert figures["found"] == stored_before[source]["found"], source
+        assert figures["stored"] == 0, f"{source}: an article was fetched and stored again"
+    for spider, stats in after["stats"].items():
+        stored = sum(f["stored"] for f in source_figures(before["stats"][spider]).values())
+        assert stats.get("aidaily/incremental/skipped", 0) >= stored, spider
+    assert "new 0, updated 0, unchanged 0" in second["result"].output
+    assert f"clusters of {DAY}: 0 new / " in second["result"].output
+
+
+def test_a_vanished_source_is_flagged_in_summary_exit_status_and_footer(runs: dict[str, Any]) -> None:
+    result, texts = runs["third"]["result"], runs["third"]["reports"]
+    assert result.exit_code == 1, result.output
+    assert "health: 1 flag(s)" in result.output and f"  ! {GHOST_FLAG}" in result.output
+    for style, text in texts.items():
+        assert f"数据源健康检查: {GHOST_FLAG}。" in text
+        assert text.replace(f"*数据源健康检查: {GHOST_FLAG}。*\n\n", "") == runs["second"]["reports"][style]
+    run = runs["third"]["db"]["runs"][-1]
+    assert [f["kind"] for f in run["health_flags"]] == ["zero_found"]
+
+
+def test_a_day_without_articles_fails_the_run(runs: dict[str, Any]) -> None:
+    result = runs["empty_day"]
+    assert result.exit_code == 2, result.output
+    assert "error: no articles published on 2025-06-01 (Asia/Shanghai); no report written" in result.output
+    assert "reports: none" in result.output and "exit status 2" in result.output
+
+
+# --- the judgement, as a pure function -----------------------------------------------------------
+
+
+def run_doc(spider: str, source: str, *, found: int, stored: int = 0, with_body: int | None = None) -> dict:
+    body = stored if with_body is None else with_body
+    stats = {f"aidaily/source/{source}/{k}": v for k, v in {"found": found, "stored": stored}.items()}
+    if stored:
+        stats |= {f"aidaily/source/{source}/with_title": stored, f"aidaily/source/{source}/with_body": body,
+                  f"aidaily/source/{source}/with_published_at": stored}  # fmt: skip
+    return {"spiders": [spider], "finish_reasons": {spider: "finished"}, "stats": {spider: stats}}
+
+
+NAMES = {"qbitai": "量子位"}
+HISTORY = [run_doc("qbitai", "qbitai", found=9, stored=8, with_body=b) for b in (8, 8, 7, 8, 8)]
+
+
+def test_zero_found_is_flagged_with_the_source_name() -> None:
+    flags = health_flags(run_doc("qbitai", "qbitai", found=0), HISTORY, margin=0.2, names=NAMES)
+    assert [(f.source, f.kind, f.message) for f in flags] == [
+        ("qbitai", "zero_found", "量子位: 0 篇，解析规则疑似失效")
+    ]
+
+
+def test_a_source_missing_from_its_spiders_run_counts_as_zero() -> None:
+    current = {"spiders": ["qbitai"], "finish_reasons": {"qbitai": "finished"}, "stats": {"qbitai": {}}}
+    flags = health_flags(current, HISTORY, margin=0.2, names=NAMES)
+    assert [f.kind for f in flags] == ["zero_found"]
+    assert health_flags(current, HISTORY, margin=0.2, expected_spiders=["ithome"])[0].kind == "failed"
+
+
+def test_coverage_below_the_usual_level_is_flagged() -> None:
+    flags = health_flags(run_doc("qbitai", "qbitai", found=9, stored=8, with_body=4), HISTORY, margin=0.2, names=NAMES)
+    assert [(f.kind, f.field, f.value, f.usual) for f in flags] == [("coverage", "body", 0.5, 1.0)]
+    assert flags[0].message == "量子位: 正文覆盖率 50%（通常 100%），解析规则疑似失效"
+
+
+def test_normal_and_incremental_runs_are_not_flagged() -> None:
+    normal = run_doc("qbitai", "qbitai", found=9, stored=8, with_body=7)
+    incremental = run_doc("qbitai", "qbitai", found=9, stored=0)  # nothing new: found counts list links
+    small = run_doc("qbitai", "qbitai", found=9, stored=1, with_body=0)  # too few articles to judge
+    for current in (normal, incremental, small):
+        assert health_flags(current, HISTORY, margin=0.2, names=NAMES) == []
+    assert health_flags(normal, [], margin=0.2) == []
+    crashed = normal | {"finish_reasons": {"qbitai": "shutdown"}}
+    assert [f.message for f in health_flags(crashed, HISTORY, margin=0.2)] == ["qbitai: 爬虫异常结束（shutdown）"]
+
+
+def test_footer_shows_the_flags_of_the_latest_run_judged_for_the_day(store: Store) -> None:
+    published = datetime(2026, 1, 20, 10, 0, tzinfo=SHANGHAI)
+    store.articles.insert_one({
+        "_id": "a1", "url": "https://www.qbitai.com/2026/01/1.html", "source": "qbitai", "source_name": "量子位",
+        "kind": "article", "title": "国产大模型推理成本继续下降", "body": "多家厂商下调API价格。\n推理成本继续走低。",
+        "summary": "多家厂商下调API价格。", "published_at": published, "fetched_at": published,
+    })  # fmt: skip
+    started = datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI)
+    flagged = "量子位: 0 篇，解析规则疑似失效"
+    store.runs.insert_many([
+        {"_id": "r1", "date": "2026-01-19", "started_at": started, "health_flags": [{"message": "旧的"}]},
+        {"_id": "r2", "date": "2026-01-20", "started_at": started, "health_flags": [{"message": flagged}]},
+        {"_id": "r3", "date": "2026-01-21", "started_at": started, "health_flags": [{"message": "以后的"}]},
+    ])  # fmt: skip
+    assert report_flags(store, date(2026, 1, 20)) == [flagged]
+    assert report_flags(store, date(2026, 1, 18)) == []
+    day = load_day(store, date(2026, 1, 20))
+    notes = write_commentary(day, Commentator(None), deep=6)
+    text = render(build_document("digest", day, notes, None, generated_time(day, None), deep=6), "md")
+    assert "*数据源健康检查: 量子位: 0 篇，解析规则疑似失效。*" in text
+    unflagged = render(
+        build_document("digest", replace(day, health=()), notes, None, generated_time(day, None), deep=6), "md"
+    )
+    assert "数据源健康检查" not in unflagged
