@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -10,6 +11,7 @@ from parsel import Selector
 
 from crawler.pages import ParseError
 from crawler.text import clean_line, html_to_text, looks_like_html
+from crawler.urls import canonicalize_url
 
 _FORMATS = {"rss": "rss", "feed": "atom", "RDF": "rdf"}
 
@@ -31,7 +33,7 @@ def parse_entries(text: str, url: str) -> list[FeedEntry]:
     sel.remove_namespaces()  # RSS 1.0 and Atom put every element in a namespace; names are unambiguous
     root = sel.xpath("/*")
     kind = _FORMATS.get(root.xpath("local-name()").get(default=""))
-    if kind is None:
+    if kind is None or (kind == "rss" and not root.xpath("./channel")):
         raise ParseError("not_a_feed", url)
     nodes = root.xpath("./entry" if kind == "atom" else ".//item")
     entries: dict[str, FeedEntry] = {}
@@ -45,6 +47,12 @@ def parse_entries(text: str, url: str) -> list[FeedEntry]:
 def parse_list(text: str, url: str) -> list[str]:
     """Article links of a feed, each once, in feed order."""
     return [entry.url for entry in parse_entries(text, url)]
+
+
+def feed_links(text: str, url: str, keep: Callable[[str], bool]) -> list[str]:
+    """Canonical links of a feed's items that ``keep`` accepts (a site's own article URLs), each once."""
+    links = (canonicalize_url(entry.url) for entry in parse_entries(text, url))
+    return list(dict.fromkeys(link for link in links if keep(link)))
 
 
 def _rss_entry(node: Selector, feed_url: str) -> FeedEntry | None:

@@ -15,8 +15,8 @@ from parsel import Selector
 
 from crawler.items import ArticleItem
 from crawler.pages import ParseError
+from crawler.pages.feed import feed_links
 from crawler.text import clean_line, html_to_text
-from crawler.urls import canonicalize_url
 
 SOURCE = "ithome"
 
@@ -30,16 +30,13 @@ _PLACEHOLDER = "/images/v2/t.png"
 
 def parse_feed(text: str, url: str) -> list[str]:
     """Article links of the RSS feed (``https://www.ithome.com/rss/``), canonical, each once."""
-    sel = Selector(text=text, type="xml")
-    if not sel.xpath("/rss/channel"):
-        raise ParseError("not_a_feed", url)
-    links = []
-    for raw in sel.xpath("/rss/channel/item/link/text()").getall():
-        link = canonicalize_url(urljoin(url, raw.strip()))
-        parts = urlsplit(link)
-        if (parts.hostname or "").endswith("ithome.com") and _ARTICLE_PATH.match(parts.path):
-            links.append(link)
-    return list(dict.fromkeys(links))
+    return feed_links(text, url, is_article_url)
+
+
+def is_article_url(url: str) -> bool:
+    """Whether ``url`` is an IT之家 article page (``/0/915/391.htm``)."""
+    parts = urlsplit(url)
+    return (parts.hostname or "").endswith("ithome.com") and bool(_ARTICLE_PATH.match(parts.path))
 
 
 def parse_article(text: str, url: str) -> ArticleItem:

@@ -17,6 +17,7 @@ from parsel import Selector
 
 from crawler.items import ArticleItem
 from crawler.pages import ArticleGone, PageBlocked, ParseError
+from crawler.pages.feed import feed_links
 from crawler.text import clean_line, html_to_text, looks_like_html, normalize_text
 from crawler.urls import canonicalize_url
 
@@ -47,16 +48,13 @@ def is_newsflash_url(url: str) -> bool:
 
 def parse_feed(text: str, url: str) -> list[str]:
     """Article and 快讯 links of the RSS feed (``https://36kr.com/feed``), canonical, each once."""
-    sel = Selector(text=text, type="xml")
-    if not sel.xpath("/rss/channel"):
-        raise ParseError("not_a_feed", url)
-    links = []
-    for raw in sel.xpath("/rss/channel/item/link/text()").getall():
-        link = canonicalize_url(urljoin(url, raw.strip()))
-        # the feed only carries 36Kr's own pages; anything else is not ours to parse
-        if urlsplit(link).hostname in ("36kr.com", "www.36kr.com") and _ITEM_PATH.match(urlsplit(link).path):
-            links.append(link)
-    return list(dict.fromkeys(links))
+    return feed_links(text, url, is_item_url)
+
+
+def is_item_url(url: str) -> bool:
+    """Whether ``url`` is a 36Kr article or 快讯 page (the feed carries nothing else of ours to parse)."""
+    parts = urlsplit(url)
+    return parts.hostname in ("36kr.com", "www.36kr.com") and bool(_ITEM_PATH.match(parts.path))
 
 
 def read_state(text: str) -> dict[str, Any] | None:

@@ -9,7 +9,9 @@ from parsel import Selector
 
 from crawler.items import ArticleItem
 from crawler.pages import ParseError
+from crawler.pages.feed import feed_links
 from crawler.text import clean_line, html_to_text
+from crawler.urls import canonicalize_url
 
 SOURCE = "qbitai"
 BASE = "https://www.qbitai.com"
@@ -40,14 +42,9 @@ def parse_list(text: str, url: str) -> list[str]:
     """Article URLs of the RSS feed or of a home/category list page, each once, in order."""
     body = text.lstrip("\ufeff \t\r\n")
     if body.startswith("<?xml") or "<rss" in body[:500]:
-        feed = Selector(text=body, type="xml")
-        feed.remove_namespaces()
-        if not feed.xpath("//channel"):
-            raise ParseError("not_a_feed")
-        hrefs = [clean_line(h) for h in feed.xpath("//item/link/text()").getall()]
-    else:
-        hrefs = Selector(text=text).css(".article_list .picture_text .text_box h4 a::attr(href)").getall()
-    links = (urljoin(url, h) for h in hrefs)
+        return feed_links(body, url, is_article_url)
+    hrefs = Selector(text=text).css(".article_list .picture_text .text_box h4 a::attr(href)").getall()
+    links = (canonicalize_url(urljoin(url, h)) for h in hrefs)
     return list(dict.fromkeys(link for link in links if is_article_url(link)))
 
 

@@ -9,8 +9,8 @@ from parsel import Selector
 
 from crawler.items import ArticleItem
 from crawler.pages import ArticleGone, PageBlocked, ParseError
+from crawler.pages.feed import feed_links
 from crawler.text import clean_line, html_to_text
-from crawler.urls import canonicalize_url
 
 # Text WeChat shows instead of an article when it wants a captcha solved. The validate
 # pipeline checks stored bodies for these too, so they name only the verification page.
@@ -49,11 +49,7 @@ def is_gone_page(text: str) -> bool:
 
 def parse_list(text: str, url: str) -> list[str]:
     """Article links of an RSS or Atom feed of a WeChat account, canonical, in feed order."""
-    sel = Selector(text=text, type="xml")
-    sel.remove_namespaces()
-    raw = sel.xpath("//item/link/text() | //entry/link/@href").getall()
-    links = (canonicalize_url(link) for link in raw if _is_article_url(link.strip()))
-    return list(dict.fromkeys(links))
+    return feed_links(text, url, _is_article_url)
 
 
 def parse_article(text: str, url: str, source: str = "aiera") -> ArticleItem:
