@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from pymongo.errors import PyMongoError
 from scrapy import Spider, signals
@@ -13,7 +12,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.dates import SHANGHAI
 from crawler.health import run_part, run_update
 from crawler.runs import run_id_of
-from crawler.store import Store
+from crawler.store import StoreConfig
 
 
 class CrawlRunRecorder:
@@ -23,12 +22,9 @@ class CrawlRunRecorder:
     always set by then: by the user, by ``aidaily crawl``, or by the embedded-database add-on.
     """
 
-    def __init__(self, crawler: Crawler, *, uri: str, db_name: str, data_dir: Path, timeout_ms: int) -> None:
+    def __init__(self, crawler: Crawler, config: StoreConfig) -> None:
         self.crawler = crawler
-        self.uri = uri
-        self.db_name = db_name
-        self.data_dir = data_dir
-        self.timeout_ms = timeout_ms
+        self.config = config
         self.started_at = datetime.now(SHANGHAI)
 
     @classmethod
@@ -36,13 +32,7 @@ class CrawlRunRecorder:
         s = crawler.settings
         if not s.getbool("CRAWL_RUNS_ENABLED"):
             raise NotConfigured("CRAWL_RUNS_ENABLED is off")
-        ext = cls(
-            crawler,
-            uri=s.get("MONGO_URI"),
-            db_name=s.get("MONGO_DATABASE"),
-            data_dir=Path(s.get("AIDAILY_DATA_DIR")),
-            timeout_ms=s.getint("MONGO_TIMEOUT_MS"),
-        )
+        ext = cls(crawler, StoreConfig.from_settings(s))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -61,7 +51,7 @@ class CrawlRunRecorder:
             stats=self.crawler.stats.get_stats(),
         )
         try:
-            store = Store.open(self.uri, db_name=self.db_name, data_dir=self.data_dir, timeout_ms=self.timeout_ms)
+            store = self.config.open()
             with store:
                 store.runs.update_one({"_id": run_id}, run_update(part), upsert=True)
         except PyMongoError as exc:

@@ -12,7 +12,6 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request, signals
@@ -23,7 +22,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.dates import SHANGHAI
 from crawler.normalize import article_id
-from crawler.store import Store
+from crawler.store import Store, StoreConfig
 from crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -53,17 +52,13 @@ class IncrementalMiddleware:
         self,
         stats: StatsCollector,
         *,
-        uri: str,
-        db_name: str,
-        data_dir: Path,
+        config: StoreConfig,
         refetch_after: timedelta,
         recent: timedelta,
         cache_size: int,
     ) -> None:
         self.stats = stats
-        self.uri = uri
-        self.db_name = db_name
-        self.data_dir = data_dir
+        self.config = config
         self.refetch_after = refetch_after
         self.recent = recent
         self.cache_size = cache_size
@@ -78,9 +73,7 @@ class IncrementalMiddleware:
         assert crawler.stats is not None
         middleware = cls(
             crawler.stats,
-            uri=s.get("MONGO_URI"),
-            db_name=s.get("MONGO_DATABASE"),
-            data_dir=Path(s.get("AIDAILY_DATA_DIR")),
+            config=StoreConfig.from_settings(s),
             refetch_after=timedelta(hours=s.getfloat("REFETCH_AFTER_HOURS")),
             recent=timedelta(hours=s.getfloat("INCREMENTAL_RECENT_HOURS")),
             cache_size=s.getint("INCREMENTAL_CACHE_SIZE"),
@@ -91,7 +84,7 @@ class IncrementalMiddleware:
         return middleware
 
     def open(self) -> None:
-        self.store = Store.open(self.uri, db_name=self.db_name, data_dir=self.data_dir)
+        self.store = self.config.open()
 
     def close(self) -> None:
         if self.store is not None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient, UpdateOne
 from pymongo.collection import Collection
@@ -59,6 +59,35 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "leaderboard": [IndexModel([("category", ASCENDING), ("date", DESCENDING)], name="category_date")],
 }
+
+
+class SettingsLike(Protocol):
+    """What StoreConfig reads from: Scrapy's Settings, or anything with the same getters."""
+
+    def get(self, name: str, default: Any = None) -> Any: ...
+    def getint(self, name: str, default: int = 0) -> int: ...
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the database is, as the settings say: what every component needs to open the store."""
+
+    uri: str | None
+    db_name: str = "aidaily"
+    data_dir: Path | None = None
+    timeout_ms: int = 5000
+
+    @classmethod
+    def from_settings(cls, settings: SettingsLike) -> StoreConfig:
+        return cls(
+            uri=settings.get("MONGO_URI") or None,
+            db_name=settings.get("MONGO_DATABASE"),
+            data_dir=Path(settings.get("AIDAILY_DATA_DIR")),
+            timeout_ms=settings.getint("MONGO_TIMEOUT_MS"),
+        )
+
+    def open(self) -> Store:
+        return Store.open(self.uri, db_name=self.db_name, data_dir=self.data_dir, timeout_ms=self.timeout_ms)
 
 
 @dataclass

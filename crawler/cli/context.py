@@ -11,7 +11,7 @@ import click
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from crawler.store import Store
+from crawler.store import Store, StoreConfig
 
 
 @dataclass
@@ -49,12 +49,7 @@ class Context:
         """Open the configured database, starting the embedded one if no URI is set."""
         store = None
         try:
-            store = Store.open(
-                self.settings.get("MONGO_URI"),
-                db_name=self.settings.get("MONGO_DATABASE"),
-                data_dir=self.data_dir,
-                timeout_ms=self.settings.getint("MONGO_TIMEOUT_MS"),
-            )
+            store = StoreConfig.from_settings(self.settings).open()
             store.ping()
         except Exception as exc:  # any connection failure becomes a one-line CLI error
             if store is not None:

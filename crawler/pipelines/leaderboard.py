@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from pymongo import UpdateOne
@@ -14,7 +13,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.dates import SHANGHAI
 from crawler.items import LeaderboardSnapshotItem
-from crawler.store import Store
+from crawler.store import Store, StoreConfig
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +44,9 @@ class LeaderboardPipeline:
     change is left as it is (``fetched_at`` keeps the first time it was seen that way).
     """
 
-    def __init__(self, stats: StatsCollector, *, uri: str, db_name: str, data_dir: Path, timeout_ms: int) -> None:
+    def __init__(self, stats: StatsCollector, config: StoreConfig) -> None:
         self.stats = stats
-        self.uri = uri
-        self.db_name = db_name
-        self.data_dir = data_dir
-        self.timeout_ms = timeout_ms
+        self.config = config
         self.store: Store | None = None
         self.buffer: list[dict[str, Any]] = []
 
@@ -60,10 +56,7 @@ class LeaderboardPipeline:
         assert crawler.stats is not None
         return cls(
             crawler.stats,
-            uri=s.get("MONGO_URI"),
-            db_name=s.get("MONGO_DATABASE"),
-            data_dir=Path(s.get("AIDAILY_DATA_DIR")),
-            timeout_ms=s.getint("MONGO_TIMEOUT_MS"),
+            StoreConfig.from_settings(s),
         )
 
     def process_item(self, item: Any) -> Any:
@@ -77,9 +70,7 @@ class LeaderboardPipeline:
         # Opened at close, not at open: the store pipeline may own the embedded server until then,
         # and this way a news crawl does not pay for a second connection.
         try:
-            with Store.open(
-                self.uri, db_name=self.db_name, data_dir=self.data_dir, timeout_ms=self.timeout_ms
-            ) as store:
+            with self.config.open() as store:
                 counts = upsert_snapshots(store, self.buffer)
         except PyMongoError as exc:
             # Not spooled: the source publishes the whole history, so the next crawl brings it all back.

@@ -15,7 +15,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.dates import SHANGHAI
 from crawler.health import COVERAGE_FIELDS, coverage_key
 from crawler.spool import Spool
-from crawler.store import Store, UpsertCounts
+from crawler.store import Store, StoreConfig, UpsertCounts
 
 logger = logging.getLogger(__name__)
 
@@ -32,21 +32,16 @@ class MongoStorePipeline:
         self,
         stats: StatsCollector,
         *,
-        uri: str,
-        db_name: str,
-        data_dir: Path,
-        timeout_ms: int,
+        config: StoreConfig,
+        spool: Spool,
         batch_size: int,
         retry_after: float,
     ) -> None:
         self.stats = stats
-        self.uri = uri
-        self.db_name = db_name
-        self.data_dir = data_dir
-        self.timeout_ms = timeout_ms
+        self.config = config
         self.batch_size = batch_size
         self.retry_after = retry_after
-        self.spool = Spool(data_dir / "spool")
+        self.spool = spool
         self.store: Store | None = None
         self.buffer: list[dict[str, Any]] = []
         self._down_until = 0.0
@@ -57,16 +52,14 @@ class MongoStorePipeline:
         assert crawler.stats is not None
         return cls(
             crawler.stats,
-            uri=s.get("MONGO_URI"),
-            db_name=s.get("MONGO_DATABASE"),
-            data_dir=Path(s.get("AIDAILY_DATA_DIR")),
-            timeout_ms=s.getint("MONGO_TIMEOUT_MS"),
+            config=StoreConfig.from_settings(s),
+            spool=Spool(Path(s.get("AIDAILY_DATA_DIR")) / "spool"),
             batch_size=s.getint("STORE_BATCH_SIZE"),
             retry_after=s.getfloat("STORE_RETRY_AFTER_SECONDS"),
         )
 
     def open_spider(self) -> None:
-        self.store = Store.open(self.uri, db_name=self.db_name, data_dir=self.data_dir, timeout_ms=self.timeout_ms)
+        self.store = self.config.open()
         try:
             self.store.ensure_indexes()
         except PyMongoError as exc:
