@@ -138,6 +138,12 @@ def confusion_table(r: dict[str, Any], predictions: str = "predicted") -> str:
     return "\n".join(lines)
 
 
+def per_class_f1(r: dict[str, Any], predictions: str = "predicted") -> str:
+    """Gold-label F1 of each category for the model ("predicted") or the keyword rules ("baseline"), one line."""
+    scores = f1_score(r["gold"], r[predictions], labels=list(CATEGORIES), average=None)
+    return ", ".join(f"{name} {score:.2f}" for name, score in zip(CATEGORIES, scores, strict=True))
+
+
 def main() -> None:
     """Print the metrics table and the confusion matrix."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -151,10 +157,10 @@ def main() -> None:
         baseline = "" if row["baseline"] is None else row["baseline"]
         print(f"| {row['metric']} | {row['value']} | {target} | {baseline} |")
     print()
-    print("model, gold labels:")
+    print(f"model, gold labels (per-class F1: {per_class_f1(result)}):")
     print(confusion_table(result))
     print()
-    print("keyword baseline, gold labels:")
+    print(f"keyword baseline, gold labels (per-class F1: {per_class_f1(result, 'baseline')}):")
     print(confusion_table(result, "baseline"))
 
 

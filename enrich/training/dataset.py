@@ -13,7 +13,7 @@ from pathlib import Path
 from enrich.labels import LabelledItem, parse_archive
 from enrich.training.mapping import Keywords, load_keywords, map_heading
 
-DEFAULT_LABELS_DIR = Path("/work/shared/labels/hubtoday-daily")
+DEFAULT_LABELS_DIR = Path(__file__).resolve().parents[3] / "shared" / "labels" / "hubtoday-daily"
 HELD_OUT_FRACTION = 0.2
 # The category held-out days are the last 10% (20 days, 334 items): every one of them is hand-labelled in
 # gold_heldout.tsv, which is what the category target is measured on.
@@ -22,8 +22,13 @@ SEED = 20260120
 HAND_CHECK = Path(__file__).with_name("hand_check.tsv")
 # Training-day items hand-labelled to give the rare 产业商业 class real labels (selection: see docs/CATEGORIES.md).
 HAND_BUSINESS = Path(__file__).with_name("hand_business.tsv")
+# 420 training-day items drawn at random (seed 20261125) and labelled by hand: the validation sample for model choice.
+HAND_RANDOM = Path(__file__).with_name("hand_random.tsv")
+# 160 training-day items near the 产业商业 decision boundary of a hand-label model (selection: docs/CATEGORIES.md);
+# training only, never validation (biased by construction, like hand_business.tsv).
+HAND_ACTIVE = Path(__file__).with_name("hand_active.tsv")
 GOLD_HELD_OUT = Path(__file__).with_name("gold_heldout.tsv")
-HAND_FILES = (HAND_CHECK, HAND_BUSINESS)
+HAND_FILES = (HAND_CHECK, HAND_BUSINESS, HAND_RANDOM, HAND_ACTIVE)
 HAND_LETTERS = {"T": "技术底座", "I": "行业动态", "B": "产业商业"}
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from enrich.categorize import CATEGORIES, CategoryModel, categorize, keyword_counts, load_model
 from enrich.models import LinearTextModel
-from enrich.training.dataset import GOLD_HELD_OUT
+from enrich.training.category import fit
+from enrich.training.dataset import GOLD_HELD_OUT, HAND_ACTIVE, HAND_RANDOM, Example
 
 FUNDING = {
     "title": "具身智能公司完成数亿元A+轮融资",
@@ -87,3 +89,36 @@ def test_gold_file_is_complete_and_uses_the_three_categories() -> None:
     assert meta["held_out_dates"] == [dates[0], dates[-1]]
     assert meta["train_dates"][1] < dates[0]
     assert meta["held_out_gold"]["macro_f1"] > 0.5
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def test_hand_label_files_are_training_days_only() -> None:
+    gold_dates = {row["date"] for row in _rows(GOLD_HELD_OUT)}
+    random_rows = _rows(HAND_RANDOM)
+    assert len(random_rows) >= 400
+    for path in (HAND_RANDOM, HAND_ACTIVE):
+        rows = _rows(path)
+        assert {row["hand_label"] for row in rows} <= set(CATEGORIES)
+        assert not {row["date"] for row in rows} & gold_dates
+    assert load_model().meta["n_train_by_label_source"]["hand_random"] == len(random_rows)
+
+
+def test_fixed_offsets_and_priors_survive_the_fit() -> None:
+    train = [
+        Example("公司完成融资", "估值翻倍", "产业商业", "2025-06-02", "hand_check"),
+        Example("公司完成融资", "领投方为红杉", "产业商业", "2025-06-02", "mapped"),
+        Example("开源新模型", "权重已上传", "技术底座", "2025-06-02", "mapped"),
+        Example("开源新模型", "参数规模", "技术底座", "2025-06-02", "hand_check"),
+        Example("监管政策发布", "政府出台法规", "行业动态", "2025-06-02", "mapped"),
+        Example("监管政策发布", "法院判决", "行业动态", "2025-06-02", "hand_check"),
+    ]
+    plain = fit(train, 1.0, (), weak_weight=0.5)
+    shifted = fit(train, 1.0, (), 0.5, [(("政策",), "行业动态", 2.0)], [("产业商业", 1.5)])
+    business = list(shifted.classes).index("产业商业")
+    assert shifted.text.intercept[business] == pytest.approx(plain.text.intercept[business] + 1.5)
+    assert shifted.keyword_lists == (("政策",),)
+    assert shifted.keyword_coef[list(shifted.classes).index("行业动态"), 0] == 2.0
