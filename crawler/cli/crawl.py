@@ -47,7 +47,8 @@ def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path) -> I
 
 def run_crawl(settings: Settings, names: list[str]) -> dict[str, dict[str, Any]]:
     """Crawl ``names`` in one process and return each spider's final stats."""
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI configured logging already
+    process = CrawlerProcess(settings)
     crawlers = {}
     for name in names:
         crawler = process.create_crawler(name)
