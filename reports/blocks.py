@@ -26,12 +26,19 @@ class Italic:
 
 
 @dataclass(frozen=True)
+class Code:
+    """A short literal label (the insight style's `AI 日报` tag); never article text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Link:
     text: str
     url: str
 
 
-Inline = Text | Bold | Italic | Link
+Inline = Text | Bold | Italic | Code | Link
 Line = tuple[Inline, ...]
 
 

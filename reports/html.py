@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from reports.blocks import (
     Block,
     Bold,
+    Code,
     Document,
     FrontMatter,
     Heading,
@@ -50,6 +51,8 @@ def inline(part: Inline) -> str:
         return f"<strong>{escape(part.text)}</strong>"
     if isinstance(part, Italic):
         return f"<em>{escape(part.text)}</em>"
+    if isinstance(part, Code):
+        return f"<code>{escape(part.text)}</code>"
     if isinstance(part, Link):
         href = _href(part.url)
         if href is None:

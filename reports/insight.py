@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from enrich.commentary import DayNotes
-from reports.blocks import Bold, Document, Heading, Paragraph, Quote, Text, emphasize, line
+from reports.blocks import Bold, Code, Document, Heading, Paragraph, Quote, Text, emphasize, line
 from reports.board import Board
 from reports.common import CATEGORY_ORDER, footer, source_links
 from reports.model import Day
@@ -17,7 +17,7 @@ def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime
     """The insight report of ``day``: AI-relevant stories only, one entry per event."""
     del board  # this style has no leaderboard
     doc = Document(title=f"AI洞察日报 {day.date.year}/{day.date.month}/{day.date.day}")
-    doc.add(Heading(2, line(doc.title)), Quote(line(Text("AI 日报"))))
+    doc.add(Heading(2, line(doc.title)), Quote(line(Code("AI 日报"))))
     doc.add(Heading(2, line(Bold("今日摘要"))))
     doc.add(Paragraph(line(f"• {notes.overview}" if notes.overview else "• 今日没有与 AI 相关的新闻。")))
     doc.add(Heading(2, line(Bold("今日AI资讯"))))

@@ -8,6 +8,7 @@ import re
 from reports.blocks import (
     Block,
     Bold,
+    Code,
     Document,
     FrontMatter,
     Heading,
@@ -50,6 +51,8 @@ def inline(part: Inline) -> str:
         return f"**{escape(part.text)}**" if part.text.strip() else ""
     if isinstance(part, Italic):
         return f"*{escape(part.text)}*" if part.text.strip() else ""
+    if isinstance(part, Code):
+        return f"`{part.text.replace('`', '')}`" if part.text.strip() else ""
     if isinstance(part, Link):
         return f"[{escape(part.text)}]({_url(part.url)})"
     raise TypeError(part)
