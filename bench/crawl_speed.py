@@ -29,7 +29,7 @@ import redis
 from pymongo import MongoClient
 
 from crawler.mirror import MirrorServer
-from tests.servers import MongoServerProcess, free_port
+from tests.servers import MongoServerProcess, RedisServerProcess
 from tests.synthetic_mirror import build_ithome_mirror
 
 BIN = Path(sys.executable).parent
@@ -180,40 +180,13 @@ def distributed(
     return Row(f"{workers} scrapy-redis worker{'s' if workers > 1 else ''}, SecantusDB server process", count, seconds)
 
 
-def start_redis(work: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(work),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(200):
-        try:
-            redis.Redis.from_url(url).ping()
-            return proc, url
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    raise RuntimeError("redis-server did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--articles", type=int, default=2000)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="aidaily-crawl-bench-"))
-    mongo = redis_proc = None
+    mongo: MongoServerProcess | None = None
+    redis_server: RedisServerProcess | None = None
     try:
         pages = work / "pages"
         build_ithome_mirror(pages, args.articles)
@@ -223,9 +196,9 @@ def main() -> None:
         client: MongoClient = MongoClient(mongo.uri)
         rows.append(one_process(pages, args.articles, mongo.uri, client, work))
         if shutil.which("redis-server"):
-            redis_proc, redis_url = start_redis(work)
+            redis_server = RedisServerProcess(work).start()
             for workers in (1, 2):
-                rows.append(distributed(pages, args.articles, mongo.uri, client, redis_url, workers, work))
+                rows.append(distributed(pages, args.articles, mongo.uri, client, redis_server.url, workers, work))
         print(f"scrapy bench: {bench_rate:.0f} pages/s ({os.cpu_count()} CPUs)\n")
         print("| run | articles | seconds | articles/s | vs scrapy bench |")
         print("|---|---|---|---|---|")
@@ -233,8 +206,8 @@ def main() -> None:
         for row in rows:
             print(f"| {row.name} | {row.articles} | {row.seconds:.1f} | {row.rate:.0f} | {row.rate / bench_rate:.0%} |")
     finally:
-        if redis_proc is not None:
-            redis_proc.terminate()
+        if redis_server is not None:
+            redis_server.stop()
         if mongo is not None:
             mongo.stop()
         shutil.rmtree(work, ignore_errors=True)

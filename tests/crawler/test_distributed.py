@@ -23,7 +23,7 @@ from crawler.distributed import ReliableQueue
 from crawler.mirror import MirrorServer, mirror_path
 from crawler.spiders.ithome import IthomeSpider
 from crawler.store import Store
-from tests.servers import free_port
+from tests.servers import RedisServerProcess
 from tests.synthetic_mirror import build_ithome_mirror
 
 AIDAILY = str(Path(sys.executable).parent / "aidaily")
@@ -33,37 +33,9 @@ pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="ne
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway redis-server on a free loopback port, no persistence."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path_factory.mktemp("redis")),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    server = RedisServerProcess(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
