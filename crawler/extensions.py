@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
+from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.dates import SHANGHAI
-from crawler.health import run_part, run_update
+from crawler.health import merged_sources, run_part, run_update
 from crawler.runs import run_id_of
 from crawler.store import StoreConfig
 
@@ -53,10 +56,17 @@ class CrawlRunRecorder:
         try:
             store = self.config.open()
             with store:
-                store.runs.update_one({"_id": run_id}, run_update(part), upsert=True)
+                record_part(store.runs, run_id, part)
         except PyMongoError as exc:
             # The articles are safe in the spool; only this run's figures are lost, and the log keeps them.
             spider.logger.error("crawl run %s: health figures not recorded (%s): %s", run_id, exc, part["sources"])
             return
         sources = ", ".join(part["sources"]) or "no source"
         spider.logger.info("crawl run %s: health figures of %s recorded", run_id, sources)
+
+
+def record_part(runs: Collection[dict[str, Any]], run_id: str, part: Mapping[str, Any]) -> None:
+    """Merge one spider's part into its run document, then re-sum the run's per-source figures."""
+    runs.update_one({"_id": run_id}, run_update(part), upsert=True)
+    run = runs.find_one({"_id": run_id}, {"stats": 1}) or {}
+    runs.update_one({"_id": run_id}, {"$set": {"sources": merged_sources(run)}})

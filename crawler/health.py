@@ -70,14 +70,13 @@ def run_part(
 def run_update(part: Mapping[str, Any]) -> dict[str, Any]:
     """The MongoDB update that merges one spider's part into the run's ``crawl_runs`` document.
 
-    ``aidaily crawl`` runs several spiders under one run id, so each adds its sources, its
-    stats (under its name) and its finish reason; the run spans the earliest start to the
-    latest finish.
+    ``aidaily crawl`` runs several spiders under one run id, so each adds its stats (under its
+    name) and its finish reason; the run spans the earliest start to the latest finish. The
+    per-source figures are derived from all spiders' stats afterwards (``merged_sources``):
+    two spiders can feed one source, so one spider's figures must not replace another's.
     """
     spider = part["spider"]
-    fields: dict[str, Any] = {f"sources.{source}": figures for source, figures in part["sources"].items()}
-    fields[f"stats.{spider}"] = part["stats"]
-    fields[f"finish_reasons.{spider}"] = part["finish_reason"]
+    fields: dict[str, Any] = {f"stats.{spider}": part["stats"], f"finish_reasons.{spider}": part["finish_reason"]}
     return {
         "$set": fields,
         "$min": {"started_at": part["started_at"]},
@@ -124,10 +123,10 @@ def spider_sources(run: Mapping[str, Any]) -> dict[str, set[str]]:
 
 
 def merged_sources(run: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per-source figures summed over every spider of the run.
+    """Per-source figures summed over every spider of a ``crawl_runs`` document's stats.
 
-    Two spiders can feed one source (36kr and 36kr_newsflash); the ``sources`` field keeps the
-    last spider's figures only, so the sums come from each spider's own stats.
+    Two spiders can feed one source (36kr and 36kr_newsflash); this is what the stored
+    ``sources`` field holds once every spider has reported.
     """
     total: dict[str, int] = {}
     for stats in (run.get("stats") or {}).values():

@@ -8,6 +8,7 @@ from pathlib import Path
 from scrapy.utils.test import get_crawler
 
 from crawler.dates import SHANGHAI
+from crawler.extensions import record_part
 from crawler.health import plain_stats, run_part, run_update, source_figures
 from crawler.items import ArticleItem
 from crawler.normalize import normalize_article
@@ -54,7 +55,7 @@ def test_run_update_merges_spiders_of_one_run() -> None:
     stats = {"aidaily/source/qbitai/found": 2, "start_time": T0, "bad.key": 1, "obj": object()}
     part = run_part(spider="qbitai", started_at=T0, finished_at=T1, finish_reason="finished", stats=stats)
     update = run_update(part)
-    assert update["$set"]["sources.qbitai"]["found"] == 2
+    assert not [key for key in update["$set"] if key.startswith("sources")]  # derived after the merge
     assert update["$set"]["stats.qbitai"] == {"aidaily/source/qbitai/found": 2, "start_time": T0}
     assert update["$set"]["finish_reasons.qbitai"] == "finished"
     assert update["$min"] == {"started_at": T0} and update["$max"] == {"finished_at": T1}
@@ -63,19 +64,21 @@ def test_run_update_merges_spiders_of_one_run() -> None:
 
 
 def test_two_spiders_merge_into_one_run_document(store: Store) -> None:
-    for spider, source, found in (("ithome", "ithome", 4), ("rss", "solidot", 2)):
+    # 36kr and 36kr_newsflash both feed source 36kr: its figures are the sum, not the last spider's
+    for spider, source, found in (("ithome", "ithome", 4), ("36kr", "36kr", 7), ("36kr_newsflash", "36kr", 6)):
         part = run_part(
             spider=spider,
             started_at=T0,
             finished_at=T1,
             finish_reason="finished",
-            stats={f"aidaily/source/{source}/found": found},
+            stats={f"aidaily/source/{source}/found": found, f"aidaily/source/{source}/stored": 1},
         )
-        store.runs.update_one({"_id": "run-1"}, run_update(part), upsert=True)
+        record_part(store.runs, "run-1", part)
     doc = store.runs.find_one({"_id": "run-1"})
     assert doc is not None
-    assert sorted(doc["spiders"]) == ["ithome", "rss"]
-    assert doc["sources"]["ithome"]["found"] == 4 and doc["sources"]["solidot"]["found"] == 2
+    assert sorted(doc["spiders"]) == ["36kr", "36kr_newsflash", "ithome"]
+    assert doc["sources"]["ithome"]["found"] == 4
+    assert doc["sources"]["36kr"]["found"] == 13 and doc["sources"]["36kr"]["stored"] == 2
     assert doc["started_at"] == T0 and doc["finished_at"] == T1
 
 
