@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -36,15 +37,20 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Lab:
-    """A Chinese AI lab and the name prefixes of its models."""
+    """A Chinese AI lab and the names its models start with (see ``reports/data/chinese_labs.toml``)."""
 
     name: str
-    prefixes: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        alternatives = [re.escape(p) for p in self.prefixes] + [rf"{re.escape(w)}(?![a-z])" for w in self.words]
+        return re.compile("|".join(alternatives) or r"(?!)")
 
     def owns(self, model: str) -> bool:
         """Whether ``model`` (an arena model name) is one of this lab's."""
-        name = model.lower()
-        return any(_prefix_pattern(p).match(name) for p in self.prefixes)
+        return bool(self.pattern.match(model.lower()))
 
 
 def latest_snapshot(store: Store, on_or_before: date, category: str = DEFAULT_CATEGORY) -> Snapshot | None:
@@ -87,37 +93,11 @@ def stale_days(snapshot: Snapshot, report_date: date) -> int:
 def load_labs(path: Path = LABS_FILE) -> list[Lab]:
     """The Chinese labs listed in ``reports/data/chinese_labs.toml`` (or ``path``)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    labs = []
-    for entry in data.get("lab", []):
-        names = [*entry.get("prefixes", []), *entry.get("aliases", [])]
-        labs.append(Lab(str(entry["name"]), tuple(str(p).lower() for p in names)))
-    return labs
-
-
-def _prefix_pattern(prefix: str) -> re.Pattern[str]:
-    # "yi" must match "yi-large" and "yi-1.5-34b-chat" but not "yield-x"; "qwen" matches "qwen2.5-max".
-    tail = r"(?![a-z])" if prefix[-1].isalpha() and prefix not in _GLUED_PREFIXES else ""
-    return re.compile(re.escape(prefix) + tail)
-
-
-# Brands whose model names continue straight into letters or versions ("qwen2", "glm4", "qwq").
-_GLUED_PREFIXES = frozenset(
-    {
-        "qwen",
-        "qwq",
-        "qvq",
-        "glm",
-        "chatglm",
-        "internlm",
-        "deepseek",
-        "hunyuan",
-        "baichuan",
-        "ernie",
-        "kimi",
-        "doubao",
-        "minimax",
-        "abab",
-        "moonshot",
-        "longcat",
-    }
-)
+    return [
+        Lab(
+            str(entry["name"]),
+            tuple(str(p).lower() for p in entry.get("prefixes", [])),
+            tuple(str(w).lower() for w in entry.get("words", [])),
+        )
+        for entry in data.get("lab", [])
+    ]

@@ -132,7 +132,8 @@ def test_chinese_labs_by_model_name(model: str, lab: str | None) -> None:
 
 
 def test_lab_prefix_needs_a_boundary_where_the_name_goes_on_in_letters() -> None:
-    assert not Lab("零一万物 Yi", ("yi",)).owns("yield-7b")
+    assert not Lab("零一万物 Yi", words=("yi",)).owns("yield-7b")
+    assert Lab("通义千问", prefixes=("qwen",)).owns("qwen2.5-max")
 
 
 @needs_shared
