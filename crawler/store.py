@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -92,17 +92,24 @@ class StoreConfig:
 
 @dataclass
 class UpsertCounts:
-    """What one batch of upserts did."""
+    """What one batch of upserts did to each article id: ``inserted``, ``updated`` or ``unchanged``."""
 
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
+    outcomes: dict[str, str] = field(default_factory=dict)
 
-    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
-        self.inserted += other.inserted
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        return self
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.outcomes.values() if o == outcome)
+
+    @property
+    def inserted(self) -> int:
+        return self.count("inserted")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
 
 
 class Store:
@@ -203,11 +210,11 @@ class Store:
                 ops.append(
                     UpdateOne({"_id": _id}, {"$setOnInsert": {**doc, "first_seen_at": now, "version": 1}}, upsert=True)
                 )
-                counts.inserted += 1
+                counts.outcomes[_id] = "inserted"
                 continue
             change = _changed_fields(before, doc)
             if not change:
-                counts.unchanged += 1
+                counts.outcomes[_id] = "unchanged"
                 continue
             update: dict[str, Any] = {"$set": {**change, "updated_at": now}}
             if "content_hash" in change:
@@ -218,7 +225,7 @@ class Store:
                 update["$inc"] = {"version": 1}
                 update["$unset"] = {"enriched_at": ""}
             ops.append(UpdateOne({"_id": _id}, update))
-            counts.updated += 1
+            counts.outcomes[_id] = "updated"
         if old_versions:
             self.versions.insert_many(old_versions, ordered=False)
         if ops:

@@ -93,17 +93,13 @@ class MongoStorePipeline:
         if self.store is None or time.monotonic() < self._down_until:
             self._to_spool(batch, "database down")
             return
-        groups = _by_source(batch)
-        while groups:
-            source, docs = groups[0]
-            try:
-                counts = self.store.upsert_articles(docs, now=datetime.now(SHANGHAI))
-            except PyMongoError as exc:
-                self._down_until = time.monotonic() + self.retry_after
-                self._to_spool([doc for _, rest in groups for doc in rest], str(exc))
-                return
-            groups.pop(0)
-            self._count(counts, source, docs)
+        try:
+            counts = self.store.upsert_articles(batch, now=datetime.now(SHANGHAI))
+        except PyMongoError as exc:
+            self._down_until = time.monotonic() + self.retry_after
+            self._to_spool(batch, str(exc))
+            return
+        self._count(counts, batch)
 
     def _to_spool(self, batch: list[dict[str, Any]], why: str) -> None:
         self.spool.append(batch)
@@ -116,8 +112,7 @@ class MongoStorePipeline:
         store = self.store
 
         def write(docs: list[dict[str, Any]]) -> None:
-            for source, group in _by_source(docs):
-                self._count(store.upsert_articles(group, now=datetime.now(SHANGHAI)), source, group)
+            self._count(store.upsert_articles(docs, now=datetime.now(SHANGHAI)), docs)
 
         try:
             replayed = self.spool.replay(write)
@@ -129,20 +124,14 @@ class MongoStorePipeline:
             self.stats.inc_value("aidaily/store/replayed", replayed)
             logger.info("replayed %d spooled articles into MongoDB", replayed)
 
-    def _count(self, counts: UpsertCounts, source: str, docs: list[dict[str, Any]]) -> None:
-        for scope in ("aidaily/store", f"aidaily/source/{source}"):
-            self.stats.inc_value(f"{scope}/inserted", counts.inserted)
-            self.stats.inc_value(f"{scope}/updated", counts.updated)
-            self.stats.inc_value(f"{scope}/unchanged", counts.unchanged)
-        self.stats.inc_value(f"aidaily/source/{source}/stored", len(docs))
-        for field in COVERAGE_FIELDS:
-            filled = sum(1 for doc in docs if doc.get(field))
-            self.stats.inc_value(coverage_key(source, field), filled)
-
-
-def _by_source(docs: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Documents grouped by source, in first-seen order: one upsert per source keeps counts per source."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for doc in docs:
-        groups.setdefault(doc["source"], []).append(doc)
-    return list(groups.items())
+    def _count(self, counts: UpsertCounts, docs: list[dict[str, Any]]) -> None:
+        """Crawl-wide and per-source figures of one written batch, one article per id."""
+        for doc in {d["_id"]: d for d in docs}.values():
+            outcome = counts.outcomes[doc["_id"]]
+            source = f"aidaily/source/{doc['source']}"
+            for scope in ("aidaily/store", source):
+                self.stats.inc_value(f"{scope}/{outcome}")
+            self.stats.inc_value(f"{source}/stored")
+            for field in COVERAGE_FIELDS:
+                if doc.get(field):
+                    self.stats.inc_value(coverage_key(doc["source"], field))

@@ -107,3 +107,24 @@ def test_store_pipeline_spools_while_the_server_is_dead_and_replays_after(tmp_pa
         ]
     assert len(Spool(data_dir / "spool")) == 0
     server.stop()
+
+
+def test_one_batch_counts_per_source_and_coverage(mongo_uri: str, db_name: str, tmp_path: Path) -> None:
+    pipeline = store_pipeline(mongo_uri, db_name, tmp_path / "data", batch=10)
+    pipeline.open_spider()
+    pipeline.process_item(doc(1))
+    pipeline.flush()  # stored before: the same page again is unchanged
+    undated = normalize_article(
+        ArticleItem(
+            url="https://36kr.com/newsflashes/9", source="36kr", title="快讯标题", body="一段快讯正文，足够长。"
+        ),
+        fetched_at=FETCHED,
+    )
+    for item in (doc(1), doc(2), undated, undated):
+        pipeline.process_item(item)
+    pipeline.close_spider()
+    value = pipeline.stats.get_value
+    assert (value("aidaily/source/ithome/inserted"), value("aidaily/source/ithome/unchanged")) == (2, 1)
+    assert value("aidaily/source/36kr/inserted") == 1 and value("aidaily/source/36kr/stored") == 1
+    assert value("aidaily/source/36kr/with_published_at") is None and value("aidaily/source/36kr/with_body") == 1
+    assert value("aidaily/store/inserted") == 3
