@@ -28,7 +28,14 @@ HAND_RANDOM = Path(__file__).with_name("hand_random.tsv")
 # training only, never validation (biased by construction, like hand_business.tsv).
 HAND_ACTIVE = Path(__file__).with_name("hand_active.tsv")
 GOLD_HELD_OUT = Path(__file__).with_name("gold_heldout.tsv")
-HAND_FILES = (HAND_CHECK, HAND_BUSINESS, HAND_RANDOM, HAND_ACTIVE)
+# Every training-day item read blind against GUIDELINE.md (docs/CATEGORIES.md, "Guideline labels"): the 609 random
+# items by three readers (label = majority; the validation sample), the other 2,633 items by one reader.
+GUIDELINE_RANDOM = Path(__file__).with_name("guideline_random.tsv")
+GUIDELINE_REST = Path(__file__).with_name("guideline_rest.tsv")
+GUIDELINE_FILES = (GUIDELINE_RANDOM, GUIDELINE_REST)
+# The earlier single-reader hand files: superseded for training, kept so the 2.x recipes stay reproducible.
+EARLIER_HAND_FILES = (HAND_CHECK, HAND_BUSINESS, HAND_RANDOM, HAND_ACTIVE)
+HAND_FILES = GUIDELINE_FILES
 HAND_LETTERS = {"T": "技术底座", "I": "行业动态", "B": "产业商业"}
 
 
@@ -71,16 +78,17 @@ def _read_tsv(path: Path, column: str) -> dict[tuple[str, str], str]:
 
 
 def read_hand_labels(*paths: Path) -> dict[tuple[str, str], str]:
-    """Hand labels keyed by (date, title): the random hand check and the 产业商业-focused training-day set."""
+    """Hand labels keyed by (date, title), later files overriding earlier ones (default: the guideline labels)."""
     labels: dict[tuple[str, str], str] = {}
     for path in paths or HAND_FILES:
         labels |= _read_tsv(path, "hand_label")
     return labels
 
 
-def read_gold(path: Path = GOLD_HELD_OUT) -> dict[tuple[str, str], str]:
-    """Gold labels of every held-out item (assigned by reading each item against the definitions)."""
-    return _read_tsv(path, "label")
+def read_gold(path: Path = GOLD_HELD_OUT, column: str = "label") -> dict[tuple[str, str], str]:
+    """Gold labels of every held-out item: `label` is the majority of three blind readers, `first_reader` the
+    original single reader's label (`reader_a`, `reader_b` the other two)."""
+    return _read_tsv(path, column)
 
 
 def category_label(

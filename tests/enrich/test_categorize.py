@@ -11,7 +11,7 @@ import pytest
 from enrich.categorize import CATEGORIES, CategoryModel, categorize, keyword_counts, load_model
 from enrich.models import LinearTextModel
 from enrich.training.category import fit
-from enrich.training.dataset import GOLD_HELD_OUT, HAND_ACTIVE, HAND_RANDOM, Example
+from enrich.training.dataset import GOLD_HELD_OUT, GUIDELINE_RANDOM, GUIDELINE_REST, Example
 
 FUNDING = {
     "title": "具身智能公司完成数亿元A+轮融资",
@@ -84,6 +84,13 @@ def test_gold_file_is_complete_and_uses_the_three_categories() -> None:
     rows = list(csv.DictReader(GOLD_HELD_OUT.open(encoding="utf-8"), delimiter="\t"))
     assert len(rows) >= 300
     assert {row["label"] for row in rows} == set(CATEGORIES)
+    readers = ("first_reader", "reader_a", "reader_b")
+    for row in rows:
+        votes = [row[reader] for reader in readers]
+        assert set(votes) <= set(CATEGORIES)
+        # The gold label is the majority of the three readers (the first reader's where all three differ).
+        majority = max(set(votes), key=votes.count)
+        assert row["label"] == (majority if votes.count(majority) > 1 else row["first_reader"])
     dates = sorted(row["date"] for row in rows)
     meta = load_model().meta
     assert meta["held_out_dates"] == [dates[0], dates[-1]]
@@ -96,15 +103,17 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
-def test_hand_label_files_are_training_days_only() -> None:
+def test_guideline_label_files_cover_the_training_days_only() -> None:
     gold_dates = {row["date"] for row in _rows(GOLD_HELD_OUT)}
-    random_rows = _rows(HAND_RANDOM)
-    assert len(random_rows) >= 400
-    for path in (HAND_RANDOM, HAND_ACTIVE):
-        rows = _rows(path)
-        assert {row["hand_label"] for row in rows} <= set(CATEGORIES)
+    random_rows, rest_rows = _rows(GUIDELINE_RANDOM), _rows(GUIDELINE_REST)
+    assert len(random_rows) >= 600
+    for rows in (random_rows, rest_rows):
+        assert {row["hand_label"] for row in rows} == set(CATEGORIES)
         assert not {row["date"] for row in rows} & gold_dates
-    assert load_model().meta["n_train_by_label_source"]["hand_random"] == len(random_rows)
+    keys = [(row["date"], row["title"]) for row in random_rows + rest_rows]
+    assert len(keys) == len(set(keys)), "an item is labelled in both files"
+    counts = load_model().meta["n_train_by_label_source"]
+    assert counts == {"guideline_random": len(random_rows), "guideline_rest": len(rest_rows)}
 
 
 def test_fixed_offsets_and_priors_survive_the_fit() -> None:
