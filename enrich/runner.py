@@ -48,10 +48,12 @@ class EnrichSettings:
 
 @dataclass(frozen=True)
 class Models:
-    """The learned steps, already loaded: AI relevance and category (either may be absent)."""
+    """The learned steps, already loaded: AI relevance and category (either may be absent), and the artifact
+    version of each, stored on every document they label so a model upgrade can find what it has not relabelled."""
 
     relevance: Scorer | None = None
     category: Categorizer | None = None
+    versions: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -308,6 +310,9 @@ def _classify(rows: Sequence[_Row], models: Models) -> None:
     if models.category is not None and docs:
         for row, (category, confidence) in zip(rows, models.category(docs), strict=True):
             row.fields |= {"category": category, "category_confidence": float(confidence)}
+    if models.versions and docs:
+        for row in rows:
+            row.fields["model_versions"] = dict(models.versions)
 
 
 def _dedupe_day(

@@ -52,6 +52,7 @@ def load_models() -> Models:
     return Models(
         relevance=partial(relevance.score_relevance, model=relevance_model),
         category=partial(categorize.categorize, model=category_model),
+        versions={"relevance": relevance_model.version, "category": category_model.version},
     )
 
 

@@ -13,7 +13,8 @@ import crawler.settings
 from crawler.cli import main
 from crawler.dates import SHANGHAI
 from crawler.store import Store
-from enrich.categorize import CATEGORIES
+from enrich.categorize import CATEGORIES, load_model
+from enrich.relevance import load_model as load_relevance
 from tests.enrich.conftest import ARTICLES, load_articles
 
 ENRICHED = ("tokens", "keywords", "duplicate_of", "duplicate_kind", "cluster_id", "ai_score", "is_ai", "category",
@@ -60,6 +61,7 @@ def test_enrich_over_mongodb(store: Store, run_enrich: Callable[..., str]) -> No
     for doc in docs.values():
         assert all(k in doc for k in ENRICHED), doc["_id"]
         assert doc["category"] in CATEGORIES and 0.0 <= doc["ai_score"] <= 1.0
+        assert doc["model_versions"] == {"relevance": load_relevance().version, "category": load_model().version}
     assert docs["36kr-v32-repost"]["duplicate_of"] == "jqzx-v32"
     assert docs["jqzx-v32"]["is_ai"] is True
     gold = store.collection("clusters").find_one({"_id": "c36kr-gold-1"})
