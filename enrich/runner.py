@@ -304,15 +304,21 @@ def _body(doc: Mapping[str, Any]) -> str:
 
 def _classify(rows: Sequence[_Row], models: Models) -> None:
     docs = [r.doc for r in rows]
-    if models.relevance is not None and docs:
+    if not docs:
+        return
+    applied: dict[str, str] = {}
+    if models.relevance is not None:
         for row, (score, is_ai) in zip(rows, models.relevance(docs), strict=True):
             row.fields |= {"ai_score": float(score), "is_ai": bool(is_ai)}
-    if models.category is not None and docs:
+        applied["relevance"] = models.versions.get("relevance", "unversioned")
+    if models.category is not None:
         for row, (category, confidence) in zip(rows, models.category(docs), strict=True):
             row.fields |= {"category": category, "category_confidence": float(confidence)}
-    if models.versions and docs:
+        applied["category"] = models.versions.get("category", "unversioned")
+    if applied:
+        # Only the models that ran: a version must never vouch for a label it did not set.
         for row in rows:
-            row.fields["model_versions"] = dict(models.versions)
+            row.fields["model_versions"] = dict(applied)
 
 
 def _dedupe_day(

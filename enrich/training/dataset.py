@@ -35,7 +35,6 @@ GUIDELINE_REST = Path(__file__).with_name("guideline_rest.tsv")
 GUIDELINE_FILES = (GUIDELINE_RANDOM, GUIDELINE_REST)
 # The earlier single-reader hand files: superseded for training, kept so the 2.x recipes stay reproducible.
 EARLIER_HAND_FILES = (HAND_CHECK, HAND_BUSINESS, HAND_RANDOM, HAND_ACTIVE)
-HAND_FILES = GUIDELINE_FILES
 HAND_LETTERS = {"T": "技术底座", "I": "行业动态", "B": "产业商业"}
 
 
@@ -80,7 +79,7 @@ def _read_tsv(path: Path, column: str) -> dict[tuple[str, str], str]:
 def read_hand_labels(*paths: Path) -> dict[tuple[str, str], str]:
     """Hand labels keyed by (date, title), later files overriding earlier ones (default: the guideline labels)."""
     labels: dict[tuple[str, str], str] = {}
-    for path in paths or HAND_FILES:
+    for path in paths or GUIDELINE_FILES:
         labels |= _read_tsv(path, "hand_label")
     return labels
 
@@ -105,7 +104,7 @@ def category_label(
 def category_split(
     labels_dir: Path = DEFAULT_LABELS_DIR,
     fraction: float = CATEGORY_HELD_OUT_FRACTION,
-    hand_files: Sequence[Path] = HAND_FILES,
+    hand_files: Sequence[Path] = GUIDELINE_FILES,
 ) -> Split:
     """Category examples (refined labels: hand labels over the keyword-refined mapping), split by date.
 
