@@ -3,7 +3,9 @@
 The model is one multinomial logistic regression over two feature blocks: character 1–3-gram TF-IDF of the title
 and body lead (a `LinearTextModel`), and a few domain-keyword counts (distinct hits of hand-written business /
 technology / industry lists, log-scaled). The keyword block lets the rare 产业商业 class lean on 融资/估值/财报-style
-evidence the n-grams see too sparsely. Stored as JSON (`enrich/models/category.json`), no pickle.
+evidence the n-grams see too sparsely. A second, word-level model (jieba words and word bigrams, a
+`WordTextModel`) may sit beside it; the category is then the mean of the two models' probabilities — characters and
+words err on different items. Stored as JSON (`enrich/models/category.json`), no pickle.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from enrich.models import LinearTextModel, document_text
+from enrich.models import LinearTextModel, WordTextModel, document_text
 
 TECH = "技术底座"
 INDUSTRY = "行业动态"
@@ -27,6 +29,8 @@ BUSINESS = "产业商业"
 CATEGORIES = (TECH, INDUSTRY, BUSINESS)
 
 FORMAT = "aidaily-category/2"
+# /3 adds the word-level model; an older reader must refuse it rather than silently ignore half the model.
+FORMAT_WITH_WORDS = "aidaily-category/3"
 
 
 def keyword_counts(texts: Sequence[str], lists: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
@@ -40,12 +44,18 @@ def keyword_counts(texts: Sequence[str], lists: Sequence[Sequence[str]]) -> npt.
 
 @dataclass(frozen=True)
 class CategoryModel:
-    """Character n-gram TF-IDF block + keyword-count block, one linear softmax layer over both."""
+    """Character n-gram TF-IDF block + keyword-count block, one linear softmax layer over both; optionally
+    averaged with a word-level model."""
 
     text: LinearTextModel
     keyword_lists: tuple[tuple[str, ...], ...]
     keyword_coef: npt.NDArray[np.float64]
     meta: Mapping[str, Any] = field(default_factory=dict)
+    words: WordTextModel | None = None
+
+    def __post_init__(self) -> None:
+        if self.words is not None and self.words.classes != self.text.classes:
+            raise ValueError(f"word model classes {self.words.classes} differ from {self.text.classes}")
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -70,28 +80,35 @@ class CategoryModel:
         scores = scores + keyword_counts(texts, self.keyword_lists) @ self.keyword_coef.T
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float64)
+        probabilities = exp / exp.sum(axis=1, keepdims=True)
+        if self.words is not None:
+            probabilities = (probabilities + self.words.predict_proba(texts)) / 2.0
+        return np.asarray(probabilities, dtype=np.float64)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON document the model is stored as."""
-        return {
-            "format": FORMAT,
+        document: dict[str, Any] = {
+            "format": FORMAT if self.words is None else FORMAT_WITH_WORDS,
             "meta": dict(self.meta),
             "text": self.text.to_json(),
             "keyword_lists": [list(words) for words in self.keyword_lists],
             "keyword_coef": [[float(f"{v:.6g}") for v in row] for row in self.keyword_coef],
         }
+        if self.words is not None:
+            document["words"] = self.words.to_json()
+        return document
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CategoryModel:
         """Rebuild a model from its stored JSON document."""
-        if data.get("format") != FORMAT:
+        if data.get("format") not in (FORMAT, FORMAT_WITH_WORDS):
             raise ValueError(f"unknown category model format {data.get('format')!r}")
         return cls(
             text=LinearTextModel.from_json(data["text"]),
             keyword_lists=tuple(tuple(words) for words in data["keyword_lists"]),
             keyword_coef=np.asarray(data["keyword_coef"], dtype=np.float64),
             meta=dict(data["meta"]),
+            words=WordTextModel.from_json(data["words"]) if "words" in data else None,
         )
 
 

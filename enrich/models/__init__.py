@@ -1,8 +1,8 @@
-"""Shipped text classifiers: character n-gram TF-IDF + a linear model, stored as plain JSON (no pickle).
+"""Shipped text classifiers: n-gram TF-IDF + a linear model, stored as plain JSON (no pickle).
 
 Each model is `<name>.json` in this package: vocabulary, idf weights, coefficients, intercepts, classes and a
 `meta` block (version, training date range, metrics). `enrich/training/train.py` writes them; inference needs only
-numpy and scipy, so a scikit-learn upgrade cannot break loading.
+numpy and scipy (and jieba for a word-level block), so a scikit-learn upgrade cannot break loading.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 FORMAT = "aidaily-linear-text/1"
+WORD_FORMAT = "aidaily-word-text/1"
 _NON_WORD = re.compile(r"[^\w]+")
 _UNDERSCORES = re.compile(r"_+")
 
@@ -39,6 +41,34 @@ def char_ngrams(text: str, low: int, high: int) -> list[str]:
         for n in range(low, high + 1):
             grams.extend(chunk[i : i + n] for i in range(len(chunk) - n + 1))
     return grams
+
+
+def word_ngrams(words: Sequence[str], low: int, high: int) -> list[str]:
+    """Word n-grams, n from low to high, the words of one n-gram joined by "_"."""
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        grams.extend("_".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    return grams
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(dictionary: tuple[str, ...], stopwords: tuple[str, ...]) -> Callable[[str], list[str]]:
+    from enrich.tokens import TokenizerKit  # jieba loads its dictionary: only when a word model is used
+
+    return TokenizerKit.from_terms(dictionary, frozenset(stopwords)).tokenize
+
+
+def word_analyzer(
+    dictionary: tuple[str, ...], stopwords: tuple[str, ...], ngram_range: tuple[int, int]
+) -> Callable[[str], list[str]]:
+    """The features of a word model: jieba words (with exactly this user dictionary and stop-word list) and
+    their n-grams. Training and inference both build it here, so they cut text the same way."""
+    tokenize = _tokenizer(dictionary, stopwords)
+
+    def analyze(text: str) -> list[str]:
+        return word_ngrams(tokenize(text), *ngram_range)
+
+    return analyze
 
 
 def document_text(doc: Mapping[str, Any], max_body_chars: int) -> str:
@@ -120,17 +150,57 @@ class LinearTextModel:
         """Rebuild a model from its stored JSON document."""
         if data.get("format") != FORMAT:
             raise ValueError(f"unknown model format {data.get('format')!r}")
-        low, high = data["ngram_range"]
+        return cls(**_linear_fields(data))
+
+
+def _linear_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    low, high = data["ngram_range"]
+    return {
+        "name": str(data["name"]),
+        "classes": tuple(data["classes"]),
+        "vocabulary": {term: i for i, term in enumerate(data["terms"])},
+        "idf": np.asarray(data["idf"], dtype=np.float64),
+        "coef": np.asarray(data["coef"], dtype=np.float64),
+        "intercept": np.asarray(data["intercept"], dtype=np.float64),
+        "ngram_range": (int(low), int(high)),
+        "max_body_chars": int(data["max_body_chars"]),
+        "meta": dict(data["meta"]),
+    }
+
+
+@dataclass(frozen=True)
+class WordTextModel(LinearTextModel):
+    """The same TF-IDF + linear layer over jieba words and word n-grams instead of characters.
+
+    The artifact carries the user dictionary and stop words it was trained with, so editing
+    `enrich/data/ai_dict.txt` for the stored tokens never changes how this model cuts text.
+    """
+
+    dictionary: tuple[str, ...] = ()
+    stopwords: tuple[str, ...] = ()
+
+    def analyze(self, text: str) -> list[str]:
+        """The features (words and word n-grams) of a raw text."""
+        return word_analyzer(self.dictionary, self.stopwords, self.ngram_range)(text)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document this model is stored as."""
+        return {
+            **super().to_json(),
+            "format": WORD_FORMAT,
+            "dictionary": list(self.dictionary),
+            "stopwords": list(self.stopwords),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WordTextModel:
+        """Rebuild a model from its stored JSON document."""
+        if data.get("format") != WORD_FORMAT:
+            raise ValueError(f"unknown word model format {data.get('format')!r}")
         return cls(
-            name=str(data["name"]),
-            classes=tuple(data["classes"]),
-            vocabulary={term: i for i, term in enumerate(data["terms"])},
-            idf=np.asarray(data["idf"], dtype=np.float64),
-            coef=np.asarray(data["coef"], dtype=np.float64),
-            intercept=np.asarray(data["intercept"], dtype=np.float64),
-            ngram_range=(int(low), int(high)),
-            max_body_chars=int(data["max_body_chars"]),
-            meta=dict(data["meta"]),
+            **_linear_fields(data),
+            dictionary=tuple(data["dictionary"]),
+            stopwords=tuple(data["stopwords"]),
         )
 
 

@@ -1,4 +1,5 @@
-"""Fit the category model (char n-gram TF-IDF + keyword counts, multinomial logistic regression) and write it.
+"""Fit the category model (char n-gram TF-IDF + keyword counts, multinomial logistic regression; optionally a
+jieba word-level logistic regression averaged with it) and write it.
 
 Choices are made by cross-validation over the training days only (folds grouped by date), scored on the recipe's
 validation labels: for the shipped recipe every training item (all of them carry a guideline label), for the 2.x
@@ -24,7 +25,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
 from enrich.categorize import CATEGORIES, CategoryModel, artifact_path, keyword_counts, save_model
-from enrich.models import LinearTextModel, char_ngrams, document_text, normalize_for_model
+from enrich.models import (
+    LinearTextModel,
+    WordTextModel,
+    char_ngrams,
+    document_text,
+    normalize_for_model,
+    word_analyzer,
+)
+from enrich.tokens import STOPWORDS, USER_DICT, TokenizerKit
 from enrich.training.dataset import (
     DEFAULT_LABELS_DIR,
     EARLIER_HAND_FILES,
@@ -40,6 +49,7 @@ from enrich.training.dataset import (
 )
 
 NGRAM_RANGE = (1, 3)
+WORD_NGRAM_RANGE = (1, 2)
 MAX_BODY_CHARS = 400
 MAX_FEATURES = 40000
 C_GRID = (1.0, 3.0, 10.0)
@@ -70,10 +80,23 @@ class Recipe:
     max_features: int = MAX_FEATURES
     # Label provenances (hand file stems) that cross-validation scores.
     validation: tuple[str, ...] = EARLIER_VALIDATION
+    # C of the word-level model averaged with the char model; None: no word model.
+    word_c: float | None = None
 
 
 RECIPES = {
-    # Shipped (3.0.0): the 2.1.0 features on the guideline labels (every training item read blind against
+    # Shipped (3.1.0): the 3.0.0 model averaged with a jieba word uni+bigram model (20k, C=10). Date-grouped CV
+    # over all training items: 0.812 vs 0.799, higher in 5 of 5 folds (docs/CATEGORIES.md, "Candidates (3.1)").
+    "guideline+words": Recipe(
+        KEYWORD_LISTS,
+        GUIDELINE_FILES,
+        None,
+        30.0,
+        max_features=20000,
+        validation=GUIDELINE_VALIDATION,
+        word_c=10.0,
+    ),
+    # 3.0.0: the 2.1.0 features on the guideline labels (every training item read blind against
     # GUIDELINE.md; no weak labels left), C=30 chosen by date-grouped CV over all training items
     # (C 3 / 10 / 30 / 100: 0.783 / 0.792 / 0.799 / 0.797 macro-F1; docs/CATEGORIES.md).
     "guideline": Recipe(
@@ -107,7 +130,7 @@ RECIPES = {
     # 2.0.0: char n-grams + keyword counts, all hand labels, all training days, C by cross-validation.
     "char+keywords": Recipe(KEYWORD_LISTS, (HAND_CHECK, HAND_BUSINESS), None, None),
 }
-DEFAULT_RECIPE = "guideline"
+DEFAULT_RECIPE = "guideline+words"
 
 
 def _texts(examples: Sequence[Example]) -> list[str]:
@@ -116,6 +139,34 @@ def _texts(examples: Sequence[Example]) -> list[str]:
 
 def _char_analyzer(text: str) -> list[str]:
     return char_ngrams(normalize_for_model(text), *NGRAM_RANGE)
+
+
+def _dictionary() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The user dictionary and stop words a word model is fitted with (and then carries in its artifact)."""
+    kit = TokenizerKit.build(USER_DICT, STOPWORDS)
+    return kit.terms, tuple(sorted(kit.stopwords))
+
+
+def fit_words(train: Sequence[Example], c: float, max_features: int) -> WordTextModel:
+    """The word-level model: jieba words and word bigrams, TF-IDF, balanced multinomial logistic regression."""
+    dictionary, stopwords = _dictionary()
+    analyzer = word_analyzer(dictionary, stopwords, WORD_NGRAM_RANGE)
+    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=2, max_features=max_features)
+    matrix = vectorizer.fit_transform(_texts(train))
+    classifier = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    classifier.fit(matrix, [e.label for e in train])
+    return WordTextModel(
+        name="category-words",
+        classes=tuple(str(name) for name in classifier.classes_),
+        vocabulary={str(term): int(index) for term, index in vectorizer.vocabulary_.items()},
+        idf=np.asarray(vectorizer.idf_, dtype=np.float64),
+        coef=np.asarray(classifier.coef_, dtype=np.float64),
+        intercept=np.asarray(classifier.intercept_, dtype=np.float64),
+        ngram_range=WORD_NGRAM_RANGE,
+        max_body_chars=MAX_BODY_CHARS,
+        dictionary=dictionary,
+        stopwords=stopwords,
+    )
 
 
 def keyword_lists(names: Sequence[str] = KEYWORD_LISTS) -> tuple[tuple[str, ...], ...]:
@@ -132,10 +183,11 @@ def fit(
     priors: Sequence[tuple[tuple[str, ...], str, float]] = (),
     class_bias: Sequence[tuple[str, float]] = (),
     max_features: int = MAX_FEATURES,
+    word_c: float | None = None,
 ) -> CategoryModel:
     """Fit vectoriser and classifier on `train` and copy them into a `CategoryModel` (meta left empty). Fixed
     `priors` (keywords, class, weight) are appended to the keyword block and `class_bias` offsets added to the
-    intercepts after the fit, untouched by it."""
+    intercepts after the fit, untouched by it. With `word_c`, a word-level model is fitted beside it."""
     texts = _texts(train)
     vectorizer = TfidfVectorizer(analyzer=_char_analyzer, sublinear_tf=True, min_df=2, max_features=max_features)
     char_matrix = vectorizer.fit_transform(texts)
@@ -164,7 +216,10 @@ def fit(
     )
     keyword_lists = (*lists, *(words for words, _, _ in priors))
     return CategoryModel(
-        text=text, keyword_lists=keyword_lists, keyword_coef=np.hstack([coef[:, n_chars:], prior_coef])
+        text=text,
+        keyword_lists=keyword_lists,
+        keyword_coef=np.hstack([coef[:, n_chars:], prior_coef]),
+        words=None if word_c is None else fit_words(train, word_c, max_features),
     )
 
 
@@ -197,7 +252,9 @@ def cross_validate(
     for fold in range(CV_FOLDS):
         fold_dates = set(dates[fold::CV_FOLDS])
         fold_train = [e for e in train if e.date not in fold_dates]
-        model = fit(fold_train, c, lists, recipe.weak_weight, priors, recipe.class_bias, recipe.max_features)
+        model = fit(
+            fold_train, c, lists, recipe.weak_weight, priors, recipe.class_bias, recipe.max_features, recipe.word_c
+        )
         tested = [e for e in train if e.date in fold_dates and e.source in recipe.validation]
         gold.extend(e.label for e in tested)
         predicted.extend(predict(model, tested))
@@ -221,7 +278,9 @@ def train_category(labels_dir: Path = DEFAULT_LABELS_DIR, version: str = "", rec
     }
     if c is None:
         c = max(C_GRID, key=lambda value: (cv_scores[str(value)]["macro_f1"], -value))
-    model = fit(split.train, c, lists, chosen.weak_weight, priors, chosen.class_bias, chosen.max_features)
+    model = fit(
+        split.train, c, lists, chosen.weak_weight, priors, chosen.class_bias, chosen.max_features, chosen.word_c
+    )
     gold = gold_held_out(split)
     first_reader = gold_held_out(split, read_gold(column="first_reader"))
     meta: dict[str, Any] = {
@@ -231,7 +290,13 @@ def train_category(labels_dir: Path = DEFAULT_LABELS_DIR, version: str = "", rec
         "recipe": recipe,
         "classes": list(CATEGORIES),
         "features": f"char {NGRAM_RANGE[0]}-{NGRAM_RANGE[1]}-gram TF-IDF (max {chosen.max_features}) + log1p keyword "
-        f"hits of {list(chosen.keywords)}",
+        f"hits of {list(chosen.keywords)}"
+        + (
+            ""
+            if chosen.word_c is None
+            else f"; averaged with jieba word {WORD_NGRAM_RANGE[0]}-{WORD_NGRAM_RANGE[1]}-gram TF-IDF "
+            f"(max {chosen.max_features}, C={chosen.word_c})"
+        ),
         "fixed_priors": [list(prior) for prior in chosen.priors],
         "class_bias": [list(bias) for bias in chosen.class_bias],
         "weak_label_weight": chosen.weak_weight,
@@ -245,12 +310,13 @@ def train_category(labels_dir: Path = DEFAULT_LABELS_DIR, version: str = "", rec
         "readers (docs/CATEGORIES.md)",
         "validation": list(chosen.validation),
         "C": c,
+        "word_C": chosen.word_c,
         "cv_by_C": cv_scores,
         "held_out_gold": scores([e.label for e in gold], predict(model, gold)),
         "held_out_gold_first_reader": scores([e.label for e in first_reader], predict(model, first_reader)),
         "held_out_refined": scores([e.label for e in split.held_out], predict(model, split.held_out)),
     }
-    shipped = CategoryModel(model.text, model.keyword_lists, model.keyword_coef, meta)
+    shipped = CategoryModel(model.text, model.keyword_lists, model.keyword_coef, meta, model.words)
     path = artifact_path()
     save_model(shipped, path)
     return path

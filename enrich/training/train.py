@@ -1,8 +1,8 @@
 """Retrain the category and relevance models and write them to enrich/models/ (python -m enrich.training.train).
 
-Category: `enrich.training.category` (recipes "char-1.0", shipped, and "char+keywords"; `--recipe`), labels = hand
-labels where an item was read by hand, else the heading mapping. Choices are made by date-grouped cross-validation
-on the training days; the gold held-out set (gold_heldout.tsv) is only read for the final measurement stored in
+Category: `enrich.training.category` (recipe "guideline+words" shipped, the earlier ones kept; `--recipe`), labels =
+guideline labels (hand labels and the heading mapping for the 2.x recipes). Choices are made by date-grouped
+cross-validation on the training days; the gold held-out set (gold_heldout.tsv) is only read for the final measurement stored in
 the metadata and by bench/quality_category.py.
 
 Deterministic: the split is by date, the authored sets are shuffled with a fixed seed, and liblinear-free

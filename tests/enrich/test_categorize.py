@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from enrich.categorize import CATEGORIES, CategoryModel, categorize, keyword_counts, load_model
-from enrich.models import LinearTextModel
+from enrich.models import LinearTextModel, WordTextModel, word_analyzer
 from enrich.training.category import fit
 from enrich.training.dataset import GOLD_HELD_OUT, GUIDELINE_RANDOM, GUIDELINE_REST, Example
 
@@ -55,6 +55,37 @@ def test_json_round_trip_keeps_predictions() -> None:
     texts = ["具身智能公司完成数亿元A+轮融资\n估值翻倍", "阿里开源Qwen3大模型\n权重已上传GitHub"]
     assert np.allclose(rebuilt.predict_proba(texts), model.predict_proba(texts), atol=1e-6)
     assert rebuilt.version == model.version
+
+
+def test_shipped_model_averages_the_char_and_word_models() -> None:
+    model = load_model()
+    assert model.words is not None and model.to_json()["format"] == "aidaily-category/3"
+    texts = ["具身智能公司完成数亿元A+轮融资\n估值翻倍", "阿里开源Qwen3大模型\n权重已上传GitHub"]
+    char_only = CategoryModel(model.text, model.keyword_lists, model.keyword_coef)
+    expected = (char_only.predict_proba(texts) + model.words.predict_proba(texts)) / 2
+    assert np.allclose(model.predict_proba(texts), expected)
+    # A char-only model is still the older format, which this reader keeps loading.
+    assert CategoryModel.from_json(char_only.to_json()).words is None
+    assert char_only.to_json()["format"] == "aidaily-category/2"
+
+
+def test_word_model_cuts_with_its_own_dictionary() -> None:
+    # The dictionary travels in the artifact: the same text is cut differently by models trained with and
+    # without 具身智能 in it, whatever enrich/data/ai_dict.txt holds now.
+    assert "具身智能" in word_analyzer(("具身智能",), (), (1, 2))("具身智能公司完成融资")
+    assert "具身智能" not in word_analyzer((), (), (1, 2))("具身智能公司完成融资")
+    words = load_model().words
+    assert words is not None and "具身智能" in words.dictionary and "的" in words.stopwords
+    rebuilt = WordTextModel.from_json(words.to_json())
+    assert rebuilt.dictionary == words.dictionary and rebuilt.analyze("具身智能公司") == words.analyze("具身智能公司")
+
+
+def test_word_model_classes_must_match() -> None:
+    model = load_model()
+    assert model.words is not None
+    shuffled = WordTextModel(**{**model.words.__dict__, "classes": model.words.classes[::-1]})
+    with pytest.raises(ValueError, match="classes"):
+        CategoryModel(model.text, model.keyword_lists, model.keyword_coef, words=shuffled)
 
 
 def test_keyword_counts_are_log_distinct_hits() -> None:
@@ -126,6 +157,8 @@ def test_fixed_offsets_and_priors_survive_the_fit() -> None:
         Example("监管政策发布", "法院判决", "行业动态", "2025-06-02", "hand_check"),
     ]
     plain = fit(train, 1.0, (), weak_weight=0.5)
+    assert plain.words is None
+    assert fit(train, 1.0, (), word_c=1.0).words is not None
     shifted = fit(train, 1.0, (), 0.5, [(("政策",), "行业动态", 2.0)], [("产业商业", 1.5)])
     business = list(shifted.classes).index("产业商业")
     assert shifted.text.intercept[business] == pytest.approx(plain.text.intercept[business] + 1.5)
