@@ -1,9 +1,9 @@
 """Retrain the category and relevance models and write them to enrich/models/ (python -m enrich.training.train).
 
-Category: `enrich.training.category` (recipe "guideline+words" shipped, the earlier ones kept; `--recipe`), labels =
-guideline labels (hand labels and the heading mapping for the 2.x recipes). Choices are made by date-grouped
-cross-validation on the training days; the gold held-out set (gold_heldout.tsv) is only read for the final measurement stored in
-the metadata and by bench/quality_category.py.
+Category: `enrich.training.category` (recipe "guideline+words" shipped, the earlier ones kept; `--recipe`),
+labels = guideline labels (hand labels and the heading mapping for the 2.x recipes). Choices are made by
+date-grouped cross-validation on the training days; the gold held-out set (gold_heldout.tsv) is only read for the
+final measurement stored in the metadata and by bench/quality_category.py.
 
 Deterministic: the split is by date, the authored sets are shuffled with a fixed seed, and liblinear-free
 solvers (lbfgs) are used, so the same data gives the same artifacts. The shipped models are fitted on the
