@@ -27,6 +27,13 @@ def _read_terms(path: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
+def read_dictionary(user_dict: Path = USER_DICT, stopwords: Path = STOPWORDS) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The user-dictionary terms and the stop words, lower-cased as the tokenizer uses them."""
+    # Text is lower-cased before cutting, so dictionary terms are too (DeepSeek-V3 -> deepseek-v3).
+    terms = tuple(t.lower() for t in _read_terms(user_dict))
+    return terms, frozenset(t.lower() for t in _read_terms(stopwords))
+
+
 class Segmenter:
     """jieba's ``Tokenizer.cut(text, HMM=False)``, same words, about 1.6x faster.
 
@@ -121,9 +128,7 @@ class TokenizerKit:
     @classmethod
     def build(cls, user_dict: Path = USER_DICT, stopwords: Path = STOPWORDS) -> TokenizerKit:
         """A fresh ``jieba.Tokenizer`` (jieba's module-level tokenizer is never touched)."""
-        # Text is lower-cased before cutting, so dictionary terms are too (DeepSeek-V3 -> deepseek-v3).
-        terms = tuple(t.lower() for t in _read_terms(user_dict))
-        return cls.from_terms(terms, frozenset(t.lower() for t in _read_terms(stopwords)))
+        return cls.from_terms(*read_dictionary(user_dict, stopwords))
 
     @classmethod
     def from_terms(cls, terms: tuple[str, ...], stopwords: frozenset[str]) -> TokenizerKit:

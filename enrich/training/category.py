@@ -33,7 +33,7 @@ from enrich.models import (
     normalize_for_model,
     word_analyzer,
 )
-from enrich.tokens import STOPWORDS, USER_DICT, TokenizerKit
+from enrich.tokens import read_dictionary
 from enrich.training.dataset import (
     DEFAULT_LABELS_DIR,
     EARLIER_HAND_FILES,
@@ -143,8 +143,8 @@ def _char_analyzer(text: str) -> list[str]:
 
 def _dictionary() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The user dictionary and stop words a word model is fitted with (and then carries in its artifact)."""
-    kit = TokenizerKit.build(USER_DICT, STOPWORDS)
-    return kit.terms, tuple(sorted(kit.stopwords))
+    terms, stopwords = read_dictionary()
+    return terms, tuple(sorted(stopwords))
 
 
 def fit_words(train: Sequence[Example], c: float, max_features: int) -> WordTextModel:
