@@ -17,7 +17,7 @@ from typing import Any
 
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
-from enrich.categorize import categorize
+from enrich.categorize import CATEGORIES, categorize
 from enrich.categorize import load_model as load_category_model
 from enrich.relevance import load_model as load_relevance_model
 from enrich.relevance import score_relevance
@@ -29,7 +29,7 @@ from enrich.training.dataset import (
     read_gold,
     relevance_split,
 )
-from enrich.training.mapping import CATEGORIES, keyword_baseline, load_keywords
+from enrich.training.mapping import keyword_baseline, load_keywords
 
 
 def _relevance_baseline(example: Example, words: Sequence[str]) -> str:

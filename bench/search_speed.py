@@ -33,6 +33,7 @@ from typing import Any
 from crawler.dates import SHANGHAI
 from crawler.sources import BUILTIN_SOURCES
 from crawler.store import Store
+from enrich.categorize import CATEGORIES
 from enrich.termdf import rebuild_term_df, term_table
 from enrich.tokens import TokenizerKit
 from reports.search import SearchQuery, parse_query, search, search_plan
@@ -42,7 +43,6 @@ FIXTURES = REPO / "tests" / "fixtures" / "pages"
 HUBTODAY = Path(__file__).resolve().parents[2] / "shared" / "labels" / "hubtoday-daily"
 FIRST_DAY = date(2025, 6, 1)
 DAYS = 234  # to 2026-01-20
-CATEGORIES = ("技术底座", "行业动态", "产业商业")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _MARKDOWN = re.compile(r"\*\*|!?\[[^\]]*\]\([^)]*\)|<[^>]+>")
 

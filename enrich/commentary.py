@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from crawler.text import lead
+from enrich.categorize import CATEGORIES
 from enrich.grounding import ANALYSIS_THRESHOLD, GroundingTally, Source, ground, split_sentences
 from enrich.llm import AnswerCache, ChatClient, Ledger, LLMUnavailable, cache_key
 from enrich.prompts import (
@@ -37,7 +38,6 @@ logger = logging.getLogger(__name__)
 MIN_SUMMARY_CHARS = 40
 MAX_SUMMARY_CHARS = 300  # a longer answer is cut at a sentence end; the prompt asks for 100–200
 SUMMARY_CHARS = 220
-CATEGORIES = ("技术底座", "行业动态", "产业商业")
 _LINE_BREAK_AFTER_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s*\n\s*")
 
 

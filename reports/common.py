@@ -8,8 +8,6 @@ from enrich.commentary import DayNotes
 from reports.blocks import Inline, Italic, Line, Link, Paragraph, Text
 from reports.model import Day, Story
 
-CATEGORY_ORDER = ("技术底座", "行业动态", "产业商业")
-
 
 def clock(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")

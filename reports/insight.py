@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from enrich.categorize import CATEGORIES
 from enrich.commentary import DayNotes
 from reports.blocks import Bold, Code, Document, Heading, Paragraph, Quote, Text, emphasize, line
 from reports.board import Board
-from reports.common import CATEGORY_ORDER, footer, source_links
+from reports.common import footer, source_links
 from reports.model import Day
 
 HEADINGS = {"技术底座": "AI技术底座", "行业动态": "行业动态", "产业商业": "产业商业"}
@@ -22,7 +23,7 @@ def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime
     doc.add(Paragraph(line(f"• {notes.overview}" if notes.overview else "• 今日没有与 AI 相关的新闻。")))
     doc.add(Heading(2, line(Bold("今日AI资讯"))))
     stories = day.ranked(ai_only=True)
-    for category in CATEGORY_ORDER:
+    for category in CATEGORIES:
         members = [s for s in stories if s.category == category]
         if not members:
             continue

@@ -38,7 +38,6 @@ from enrich.termdf import term_table
 TITLE_WEIGHT = 3.0  # a word in the title says more about the story than one in the body
 LENGTH_PIVOT = 0.25  # how much a long body is discounted (0: not at all, 1: fully by length)
 MAX_CANDIDATES = 300
-CATEGORIES = ("技术底座", "行业动态", "产业商业")
 CANDIDATE_FIELDS: tuple[str, ...] = (
     "url",
     "source",

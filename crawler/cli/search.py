@@ -15,8 +15,8 @@ from crawler.cli.context import Context
 from crawler.cli.export import DATE
 from crawler.sources import BUILTIN_SOURCES
 from crawler.userfeeds import SourcesFileError, load_feeds, sources_file_path
+from enrich.categorize import CATEGORIES
 from reports.search import (
-    CATEGORIES,
     QueryError,
     SearchQuery,
     parse_query,

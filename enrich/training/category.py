@@ -47,6 +47,7 @@ from enrich.training.dataset import (
     gold_held_out,
     read_gold,
 )
+from enrich.training.fitted import fitted_fields
 
 NGRAM_RANGE = (1, 3)
 WORD_NGRAM_RANGE = (1, 2)
@@ -157,11 +158,7 @@ def fit_words(train: Sequence[Example], c: float, max_features: int) -> WordText
     classifier.fit(matrix, [e.label for e in train])
     return WordTextModel(
         name="category-words",
-        classes=tuple(str(name) for name in classifier.classes_),
-        vocabulary={str(term): int(index) for term, index in vectorizer.vocabulary_.items()},
-        idf=np.asarray(vectorizer.idf_, dtype=np.float64),
-        coef=np.asarray(classifier.coef_, dtype=np.float64),
-        intercept=np.asarray(classifier.intercept_, dtype=np.float64),
+        **fitted_fields(vectorizer, classifier),
         ngram_range=WORD_NGRAM_RANGE,
         max_body_chars=MAX_BODY_CHARS,
         dictionary=dictionary,
@@ -196,21 +193,17 @@ def fit(
     weights = np.array([weak_weight if e.source == "mapped" else 1.0 for e in train])
     classifier.fit(matrix, [e.label for e in train], sample_weight=weights)
     n_chars = char_matrix.shape[1]
-    coef = np.asarray(classifier.coef_, dtype=np.float64)
-    classes = [str(name) for name in classifier.classes_]
+    fields = fitted_fields(vectorizer, classifier)
+    coef, classes = fields["coef"], list(fields["classes"])
     prior_coef = np.zeros((len(classes), len(priors)))
     for column, (_, label, weight) in enumerate(priors):
         prior_coef[classes.index(label), column] = weight
-    intercept = np.asarray(classifier.intercept_, dtype=np.float64).copy()
+    intercept = fields["intercept"].copy()
     for label, offset in class_bias:
         intercept[classes.index(label)] += offset
     text = LinearTextModel(
         name="category",
-        classes=tuple(str(c) for c in classifier.classes_),
-        vocabulary={str(term): int(index) for term, index in vectorizer.vocabulary_.items()},
-        idf=np.asarray(vectorizer.idf_, dtype=np.float64),
-        coef=coef[:, :n_chars],
-        intercept=intercept,
+        **{**fields, "coef": coef[:, :n_chars], "intercept": intercept},
         ngram_range=NGRAM_RANGE,
         max_body_chars=MAX_BODY_CHARS,
     )

@@ -6,10 +6,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 
-TECH = "技术底座"
-INDUSTRY = "行业动态"
-BUSINESS = "产业商业"
-CATEGORIES = (TECH, INDUSTRY, BUSINESS)
+from enrich.categorize import BUSINESS, INDUSTRY, TECH
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
@@ -26,6 +25,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from enrich.models import LinearTextModel, artifact_path, char_ngrams, document_text, normalize_for_model, save_artifact
 from enrich.training.category import DEFAULT_RECIPE, RECIPES, train_category
 from enrich.training.dataset import DEFAULT_LABELS_DIR, Example, relevance_split
+from enrich.training.fitted import fitted_fields
 
 NGRAM_RANGE = (1, 3)
 MAX_BODY_CHARS = 400
@@ -55,14 +55,9 @@ def to_artifact(
     name: str, vectorizer: TfidfVectorizer, classifier: LogisticRegression, meta: dict[str, Any]
 ) -> LinearTextModel:
     """Copy a fitted vectorizer + classifier into the JSON-serialisable model."""
-    classes = tuple(str(c) for c in classifier.classes_)
     return LinearTextModel(
         name=name,
-        classes=classes,
-        vocabulary={str(term): int(index) for term, index in vectorizer.vocabulary_.items()},
-        idf=np.asarray(vectorizer.idf_, dtype=np.float64),
-        coef=np.asarray(classifier.coef_, dtype=np.float64),
-        intercept=np.asarray(classifier.intercept_, dtype=np.float64),
+        **fitted_fields(vectorizer, classifier),
         ngram_range=NGRAM_RANGE,
         max_body_chars=MAX_BODY_CHARS,
         meta=meta,
