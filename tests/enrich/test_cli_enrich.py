@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import crawler.settings
-from crawler.cli import main
+from aidaily.cli import main
 from crawler.dates import SHANGHAI
 from crawler.store import Store
 from enrich.categorize import CATEGORIES, load_model

@@ -20,31 +20,26 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from pymongo.errors import PyMongoError
-from scrapy.settings import Settings
 
-from crawler.cli.commentary import commentator_for, llm_config, llm_options
-from crawler.cli.context import Context
-from crawler.cli.crawl import crawl_services, spider_names
-from crawler.cli.enrich import enrich_settings, load_models
-from crawler.cli.export import DATE
-from crawler.cli.progress import Display, make_display
-from crawler.dates import SHANGHAI
+from aidaily.cli.commentary import commentator_for, llm_config, llm_options
+from aidaily.cli.context import Context
+from aidaily.cli.crawl import crawl_services, spider_names
+from aidaily.cli.enrich import enrich_settings, load_models
+from aidaily.cli.export import DATE
+from aidaily.cli.progress import make_display
 from crawler.health import Flag, loss_reasons, merged_sources
-from crawler.runlog import judge_run
-from crawler.runs import new_run_id
 from crawler.sources import BUILTIN_SOURCES, source_name
-from crawler.store import Store
-from enrich.commentary import Commentator
-from enrich.llm import LLMConfig, load_prices
-from enrich.stored import enrich_stored
-from enrich.tokens import TokenizerKit
-from reports.board import load_board
-from reports.build import FORMATS, STYLES, build_document, generated_time, render, write_commentary
-from reports.model import load_day
+from reports.styles import FORMATS, STYLES
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+    from aidaily.cli.progress import Display
+    from crawler.store import Store
+    from enrich.llm import LLMConfig
 
 EXIT_OK, EXIT_UNHEALTHY, EXIT_FAILED = 0, 1, 2
 POLL_SECONDS = 0.5
@@ -121,6 +116,11 @@ def daily_command(
 
     Exit status: 0 all fine, 1 a source failed or was flagged unhealthy, 2 the run failed.
     """
+    from pymongo.errors import PyMongoError
+
+    from crawler.dates import SHANGHAI
+    from crawler.runs import new_run_id
+
     day = day or datetime.now(SHANGHAI).date()
     chosen = list(styles or ctx.settings.getlist("DAILY_STYLES"))
     unknown = [s for s in chosen if s not in STYLES]
@@ -132,7 +132,7 @@ def daily_command(
     display = make_display(sys.stdout.isatty())
     settings = ctx.settings.copy()
     try:
-        with crawl_services(settings, None, ctx.data_dir), Context(settings).open_store() as store:
+        with crawl_services(settings, None, ctx.data_dir), Context.of(settings).open_store() as store:
             store.ensure_indexes()
             crawl_stage(store, settings, outcome, mirror, display)
             enrich_stage(store, settings, outcome, display)
@@ -149,12 +149,14 @@ def daily_command(
 
 def crawl_stage(store: Store, settings: Settings, outcome: DailyOutcome, mirror: Path | None, display: Display) -> None:
     """Every spider in a child ``aidaily crawl``, incremental; then judge the run's health."""
+    from crawler.runlog import judge_run
+
     spiders = spider_names(settings)
     log_dir = Path(settings.get("AIDAILY_DATA_DIR")) / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     outcome.crawl_log = log_dir / f"daily-{outcome.run_id}.log"
     command = [
-        sys.executable, "-c", "from crawler.cli import main; main(prog_name='aidaily')",
+        sys.executable, "-c", "from aidaily.cli import main; main(prog_name='aidaily')",
         "crawl", *(["--mirror", str(mirror)] if mirror else []),
         "-s", "INCREMENTAL=True", "-s", f"CRAWL_RUN_ID={outcome.run_id}",
     ]  # fmt: skip
@@ -205,6 +207,10 @@ def _follow(store: Store, child: subprocess.Popen[bytes], run_id: str, display: 
 
 def enrich_stage(store: Store, settings: Settings, outcome: DailyOutcome, display: Display) -> None:
     """Enrich every article not enriched yet (new, or changed by the crawl); count the day's clusters."""
+    from crawler.dates import SHANGHAI
+    from enrich.stored import enrich_stored
+    from enrich.tokens import TokenizerKit
+
     display.stage("enrich")
     clusters = store.collection("clusters")
     before = {c["_id"] for c in clusters.find({"days": outcome.day.isoformat()}, projection={"_id": 1})}
@@ -235,6 +241,12 @@ def report_stage(
     config: LLMConfig,
 ) -> None:
     """One commentary for the day (cached when an LLM writes it), then every style from it."""
+    from enrich.commentary import Commentator
+    from enrich.llm import load_prices
+    from reports.board import load_board
+    from reports.build import build_document, generated_time, render, write_commentary
+    from reports.model import load_day
+
     display.stage("reports", total=len(styles))
     loaded = load_day(store, outcome.day)
     if not loaded.stories:

@@ -5,32 +5,28 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-from scrapy.spiderloader import SpiderLoader
 
-from crawler.cli.context import Context
-from crawler.distributed import configure as configure_distributed
-from crawler.embedded import EmbeddedMongo
-from crawler.mirror import MirrorServer
-from crawler.runs import new_run_id
+from aidaily.cli.context import Context
 
-
-def register(group: click.Group) -> None:
-    group.add_command(crawl_command)
-    group.add_command(list_command)
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 def spider_names(settings: Settings) -> list[str]:
+    from scrapy.spiderloader import SpiderLoader
+
     return sorted(SpiderLoader.from_settings(settings).list())
 
 
 @contextlib.contextmanager
 def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path) -> Iterator[None]:
     """Start what a crawl needs around it: the mirror server, the embedded database."""
+    from crawler.embedded import EmbeddedMongo
+    from crawler.mirror import MirrorServer
+
     with contextlib.ExitStack() as stack:
         if mirror is not None:
             server = stack.enter_context(MirrorServer(mirror))
@@ -47,6 +43,8 @@ def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path) -> I
 
 def run_crawl(settings: Settings, names: list[str]) -> dict[str, dict[str, Any]]:
     """Crawl ``names`` in one process and return each spider's final stats."""
+    from scrapy.crawler import CrawlerProcess
+
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI configured logging already
     process = CrawlerProcess(settings)
     crawlers = {}
@@ -82,6 +80,11 @@ def crawl_command(
     seed: bool = False,
 ) -> None:
     """Crawl SPIDERS (default: all) and store their articles in MongoDB."""
+    from scrapy.settings import Settings
+
+    from crawler.distributed import configure as configure_distributed
+    from crawler.runs import new_run_id
+
     settings = ctx.settings.copy()
     known = spider_names(settings)
     unknown = [s for s in spiders if s not in known]

@@ -6,13 +6,8 @@ import json
 
 import click
 
-from crawler.cli.context import Context
-from crawler.cli.search import BadInput, OneLineCommand
-from reports.detail import article_detail, detail_lines, detail_record, find_article
-
-
-def register(group: click.Group) -> None:
-    group.add_command(show_command)
+from aidaily.cli.context import Context
+from aidaily.cli.search import BadInput, OneLineCommand
 
 
 @click.command("show", cls=OneLineCommand)
@@ -23,6 +18,8 @@ def show_command(ctx: Context, ref: str, fmt: str) -> None:
     """Show one article (by id or URL) with its cluster members, duplicates and enrichment fields."""
     if not ref.strip():
         raise BadInput("give an article id or URL")
+    from reports.detail import article_detail, detail_lines, detail_record, find_article
+
     with ctx.open_store() as store:
         doc = find_article(store, ref)
         if doc is None:

@@ -6,21 +6,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.context import Context
-from crawler.cli.export import DATE
-from crawler.dates import SHANGHAI
-from crawler.store import Store
-from enrich.commentary import Commentator, DayNotes
-from enrich.llm import AnswerCache, Ledger, LLMConfig, build_client, load_prices, record_run
-from reports.build import write_commentary
-from reports.model import Day, load_day
+from aidaily.cli.context import Context
+from aidaily.cli.export import DATE
 
-
-def register(group: click.Group) -> None:
-    group.add_command(commentary_command)
+if TYPE_CHECKING:
+    from crawler.store import Store
+    from enrich.commentary import Commentator, DayNotes
+    from enrich.llm import LLMConfig
+    from reports.model import Day
 
 
 def llm_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -30,6 +27,8 @@ def llm_options(func: click.decorators.FC) -> click.decorators.FC:
 
 
 def llm_config(ctx: Context, *, base_url: str | None, model: str | None) -> LLMConfig:
+    from enrich.llm import LLMConfig
+
     settings = ctx.settings
     config = LLMConfig(
         base_url=base_url if base_url is not None else settings.get("OPENAI_BASE_URL"),
@@ -45,12 +44,17 @@ def llm_config(ctx: Context, *, base_url: str | None, model: str | None) -> LLMC
 
 
 def _now() -> datetime:
+    from crawler.dates import SHANGHAI
+
     return datetime.now(SHANGHAI)
 
 
 @contextmanager
 def commentator_for(store: Store, config: LLMConfig, day: date) -> Iterator[Commentator]:
     """A commentator for ``config`` (extractive when no endpoint is set); prints and stores the run's ledger."""
+    from enrich.commentary import Commentator
+    from enrich.llm import AnswerCache, Ledger, build_client, load_prices, record_run
+
     if not config.configured:
         yield Commentator(None)
         return
@@ -80,6 +84,8 @@ def commentator_for(store: Store, config: LLMConfig, day: date) -> Iterator[Comm
 
 
 def day_commentary(ctx: Context, store: Store, day: Day, config: LLMConfig) -> DayNotes:
+    from reports.build import write_commentary
+
     with commentator_for(store, config, day.date) as commentator:
         return write_commentary(day, commentator, deep=ctx.settings.getint("LLM_DEEP_STORIES"))
 
@@ -95,6 +101,8 @@ def commentary_command(ctx: Context, day: date, base_url: str | None, model: str
         raise click.ClickException(
             "no LLM endpoint configured: set OPENAI_BASE_URL and/or OPENAI_API_KEY and LLM_MODEL (docs/LLM.md)"
         )
+    from reports.model import load_day
+
     with ctx.open_store() as store:
         loaded = load_day(store, day)
         if not loaded.stories:

@@ -9,15 +9,7 @@ from typing import Any
 
 import click
 
-from crawler.cli.context import Context
-from crawler.dates import SHANGHAI
-from crawler.embedded import EmbeddedMongo
-from crawler.spool import Spool
-
-
-def register(group: click.Group) -> None:
-    group.add_command(db_group)
-    group.add_command(replay_command)
+from aidaily.cli.context import Context
 
 
 @click.group("db")
@@ -30,6 +22,8 @@ def db_group() -> None:
 @click.pass_obj
 def serve_command(ctx: Context, port: int) -> None:
     """Run the embedded database in the foreground so mongosh, Compass or pymongo can connect."""
+    from crawler.embedded import EmbeddedMongo
+
     server = EmbeddedMongo(ctx.data_dir / "db", port=port)
     try:
         uri = server.start()
@@ -53,6 +47,9 @@ def serve_command(ctx: Context, port: int) -> None:
 @click.pass_obj
 def replay_command(ctx: Context) -> None:
     """Write the articles spooled while MongoDB was unreachable."""
+    from crawler.dates import SHANGHAI
+    from crawler.spool import Spool
+
     spool = Spool(ctx.data_dir / "spool")
     pending = len(spool)
     if not pending:

@@ -7,27 +7,25 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from scrapy.settings import Settings
 
-from crawler.cli.context import Context
-from crawler.cli.export import DATE
-from crawler.dates import SHANGHAI, parse_published
-from crawler.export import date_range_query, to_record
-from enrich.cluster import ClusterRules
-from enrich.runner import EnrichResult, EnrichSettings, Models, enrich
-from enrich.stored import enrich_stored
-from enrich.tokens import TokenizerKit
+from aidaily.cli.context import Context
+from aidaily.cli.export import DATE
 
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
-def register(group: click.Group) -> None:
-    group.add_command(enrich_command)
+    from enrich.runner import EnrichResult, EnrichSettings, Models
+    from enrich.tokens import TokenizerKit
 
 
 def enrich_settings(settings: Settings, processes: int | None) -> EnrichSettings:
     """The runner's settings from ``ENRICH_*`` Scrapy settings."""
+    from enrich.cluster import ClusterRules
+    from enrich.runner import EnrichSettings
+
     return EnrichSettings(
         window_days=settings.getint("ENRICH_WINDOW_DAYS"),
         title_weight=settings.getfloat("ENRICH_TITLE_WEIGHT"),
@@ -44,6 +42,7 @@ def enrich_settings(settings: Settings, processes: int | None) -> EnrichSettings
 def load_models() -> Models:
     """The shipped relevance and category models, loaded once."""
     from enrich import categorize, relevance
+    from enrich.runner import Models
 
     try:
         relevance_model, category_model = relevance.load_model(), categorize.load_model()
@@ -86,6 +85,12 @@ def enrich_command(
         raise click.UsageError("use --date or --since/--until, not both")
     if (input_path is None) != (output_path is None):
         raise click.UsageError("--input and --output go together")
+    from crawler.dates import SHANGHAI
+    from crawler.export import date_range_query
+    from enrich.runner import Models
+    from enrich.stored import enrich_stored
+    from enrich.tokens import TokenizerKit
+
     settings = enrich_settings(ctx.settings, processes)
     loaded = load_models() if models else Models()
     kit = TokenizerKit.build()
@@ -115,6 +120,9 @@ def _enrich_file(
     models: Models,
     now: datetime,
 ) -> None:
+    from crawler.export import to_record
+    from enrich.runner import enrich
+
     docs = [_from_record(json.loads(line), now) for line in input_path.read_text(encoding="utf-8").splitlines() if line]
     result = enrich(docs, [], kit=kit, settings=settings, now=now, models=models)
     fields = dict(result.updates)
@@ -130,6 +138,8 @@ def _enrich_file(
 
 def _from_record(record: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """A JSON Lines record as an article document: ``id`` becomes ``_id``, dates become datetimes."""
+    from crawler.dates import parse_published
+
     doc = {k: v for k, v in record.items() if k != "id"}
     doc["_id"] = str(record.get("id") or record.get("_id") or "")
     if not doc["_id"]:

@@ -7,23 +7,17 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.commentary import day_commentary, llm_config, llm_options
-from crawler.cli.context import Context
-from crawler.cli.export import DATE
-from crawler.dates import SHANGHAI
-from enrich.commentary import Commentator
-from reports.board import load_board
-from reports.build import FORMATS, STYLES, EmptyDay, build_document, generated_time, render, write_commentary
-from reports.model import load_day
-
-
-def register(group: click.Group) -> None:
-    group.add_command(report_command)
+from aidaily.cli.commentary import day_commentary, llm_config, llm_options
+from aidaily.cli.context import Context
+from aidaily.cli.export import DATE
+from reports.styles import FORMATS, STYLES
 
 
 def _moment(value: str | None) -> datetime | None:
     if value is None:
         return None
+    from crawler.dates import SHANGHAI
+
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
@@ -60,6 +54,11 @@ def report_command(
     model: str | None,
 ) -> None:
     """Build the report of one day. With an LLM endpoint configured, commentary is written first (cached)."""
+    from enrich.commentary import Commentator
+    from reports.board import load_board
+    from reports.build import EmptyDay, build_document, generated_time, render, write_commentary
+    from reports.model import load_day
+
     given = _moment(generated_at)
     config = llm_config(ctx, base_url=base_url, model=model)
     deep = ctx.settings.getint("LLM_DEEP_STORIES")

@@ -11,24 +11,9 @@ from typing import Any
 
 import click
 
-from crawler.cli.context import Context
-from crawler.cli.export import DATE
-from crawler.sources import BUILTIN_SOURCES
-from crawler.userfeeds import SourcesFileError, load_feeds, sources_file_path
-from enrich.categorize import CATEGORIES
-from reports.search import (
-    QueryError,
-    SearchQuery,
-    parse_query,
-    search,
-    story_line,
-    story_record,
-    unknown_sources,
-)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(search_command)
+from aidaily.cli.context import Context
+from aidaily.cli.export import DATE
+from enrich.categories import CATEGORIES
 
 
 class BadInput(click.ClickException):
@@ -56,6 +41,10 @@ def check_sources(ctx: Context, store: Any, sources: tuple[str, ...]) -> None:
     """Fail on a source id that is neither built in, nor a configured feed, nor on any stored article."""
     if not sources:
         return
+    from crawler.sources import BUILTIN_SOURCES
+    from crawler.userfeeds import SourcesFileError, load_feeds, sources_file_path
+    from reports.search import unknown_sources
+
     path = sources_file_path(ctx.settings.get("AIDAILY_SOURCES_FILE", ""), ctx.data_dir)
     try:
         feeds = [f.id for f in load_feeds(Path(path))]
@@ -95,6 +84,7 @@ def search_command(
     """
     check_range(since, until)
     from enrich.tokens import TokenizerKit  # loads jieba's dictionary: only once the options are valid
+    from reports.search import QueryError, SearchQuery, parse_query, search, story_line, story_record
 
     try:
         terms, phrases = parse_query(" ".join(words), TokenizerKit.build().tokenize)

@@ -7,14 +7,9 @@ from datetime import date
 
 import click
 
-from crawler.cli.context import Context
-from crawler.cli.export import DATE
-from crawler.cli.search import BadInput, OneLineCommand, check_range
-from reports.stats import Period, archive_period, archive_stats, stats_lines, stats_record
-
-
-def register(group: click.Group) -> None:
-    group.add_command(stats_command)
+from aidaily.cli.context import Context
+from aidaily.cli.export import DATE
+from aidaily.cli.search import BadInput, OneLineCommand, check_range
 
 
 @click.command("stats", cls=OneLineCommand)
@@ -45,6 +40,8 @@ def stats_command(
     if (compare_since is None) != (compare_until is None):
         raise BadInput("give both --compare-since and --compare-until, or neither")
     check_range(compare_since, compare_until)
+    from reports.stats import Period, archive_period, archive_stats, stats_lines, stats_record
+
     with ctx.open_store() as store:
         period = archive_period(store, since, until)
         if period is None:

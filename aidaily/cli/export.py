@@ -11,13 +11,7 @@ from typing import IO, Any
 
 import click
 
-from crawler.cli.context import Context
-from crawler.export import to_record
-from reports.flat import export_docs, write_csv, write_parquet
-
-
-def register(group: click.Group) -> None:
-    group.add_command(export_command)
+from aidaily.cli.context import Context
 
 
 class DateParam(click.ParamType):
@@ -55,6 +49,8 @@ def export_command(
     ctx: Context, sources: tuple[str, ...], since: date | None, until: date | None, out: Path | None, fmt: str
 ) -> None:
     """Write stored articles as JSON Lines, CSV or Parquet, oldest first."""
+    from reports.flat import export_docs, write_csv, write_parquet
+
     with ctx.open_store() as store:
         docs = export_docs(store, since, until, sources)
         if fmt == "parquet":
@@ -71,6 +67,8 @@ def export_command(
 
 
 def _write_jsonl(docs: Iterable[dict[str, Any]], stream: IO[str]) -> int:
+    from crawler.export import to_record
+
     count = 0
     for doc in docs:
         stream.write(json.dumps(to_record(doc), ensure_ascii=False) + "\n")
