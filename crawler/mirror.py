@@ -42,7 +42,7 @@ def resolve(root: Path, name: str) -> Path | None:
     """The saved file for a mirror file name, or None when the mirror lacks it.
 
     Names that climb out of the folder (``..``) are refused; a symbolic link inside it is
-    followed, so a mirror can point at data kept elsewhere (the shared LM Arena history).
+    followed, so a mirror can point at data kept elsewhere.
     """
     target = Path(os.path.normpath(root / name))
     if Path(os.path.normpath(root)) not in target.parents:

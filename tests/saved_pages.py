@@ -15,10 +15,11 @@ from scrapy.http.response.text import TextResponse
 from scrapy.responsetypes import responsetypes
 
 from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX
+from tests.shared_data import shared_path
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_PAGES = REPO / "tests" / "fixtures" / "pages"
-SHARED_PAGES = REPO.parent / "shared" / "fixtures" / "pages"
+SHARED_PAGES = shared_path("fixtures", "pages")  # absent on a fresh clone: saved_pages() skips it
 
 
 @dataclass

@@ -85,6 +85,8 @@ def test_first_run_crawls_enriches_and_writes_three_reports(runs: dict[str, Any]
     assert "## 今日要点" in texts["tracker"] and "## 详细资讯" in texts["tracker"]
     assert "## **今日AI资讯**" in texts["insight"]
     assert "## 技术底座" in texts["digest"]
+    # the leaderboard comes from the repository's own LM Arena excerpt: a clone without ../shared has it
+    assert "| 1 | early-grok-3 | 1403 |" in texts["tracker"] and "以下排行榜为 2025-02-27 的快照" in texts["tracker"]
     for text in texts.values():
         assert KNOWN["article"]["title"] in text
         assert "本日报由 aidaily 自动生成" in text and "数据源健康检查" not in text

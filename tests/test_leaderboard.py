@@ -30,11 +30,13 @@ from reports.leaderboard import (
     load_labs,
     stale_days,
 )
-from tests.saved_pages import REPO
+from tests.saved_pages import PROJECT_PAGES
+from tests.shared_data import needs_shared, shared_path
 
-SHARED = REPO.parent / "shared" / "fixtures" / "lmarena"
+SHARED = shared_path("fixtures", "lmarena")
 AIDAILY = str(Path(sys.executable).with_name("aidaily"))
-needs_shared = pytest.mark.skipif(not (SHARED / "scores.json").is_file(), reason="shared/fixtures/lmarena missing")
+# The repository's own excerpt of the history (scripts/lmarena-excerpt): what the mirror serves.
+EXCERPT = PROJECT_PAGES / mirror_path(SCORES_URL)
 
 
 def snapshot(day: str, scores: dict[str, float]) -> LeaderboardSnapshotItem:
@@ -136,7 +138,26 @@ def test_lab_prefix_needs_a_boundary_where_the_name_goes_on_in_letters() -> None
     assert Lab("通义千问", prefixes=("qwen",)).owns("qwen2.5-max")
 
 
-@needs_shared
+def test_the_repository_keeps_its_own_excerpt_of_the_history() -> None:
+    # A fresh clone has no ../shared: the mirror's file is a real file, read by the spider's parser.
+    assert EXCERPT.is_file() and not EXCERPT.is_symlink()
+    snapshots = parse_scores(EXCERPT.read_text(encoding="utf-8"), SCORES_URL)
+    assert [s.date for s in snapshots] == ["2025-01-19", "2025-02-21", "2025-02-27"]
+    newest = snapshots[-1]
+    assert len(newest.entries) == 209
+    assert newest.entries[0] == ("early-grok-3", pytest.approx(1403.4550352813053), 1)
+    assert "deepseek-r1" in {model for model, _, _ in newest.entries if lab_of(model, load_labs())}
+
+
+@needs_shared("fixtures", "lmarena", "scores.json")
+def test_the_excerpt_is_the_shared_history_unchanged() -> None:
+    history = json.loads((SHARED / "scores.json").read_text(encoding="utf-8"))
+    excerpt = json.loads(EXCERPT.read_text(encoding="utf-8"))
+    assert len(excerpt) >= 3
+    assert {day: history[day] for day in excerpt} == excerpt
+
+
+@needs_shared("fixtures", "lmarena")
 @pytest.mark.parametrize("day", ["20241104", "20241222", "20250119", "20250227"])
 def test_scores_json_agrees_with_the_csv(day: str) -> None:
     snapshots = {s.date: s for s in parse_scores((SHARED / "scores.json").read_text(encoding="utf-8"), SCORES_URL)}
@@ -148,7 +169,7 @@ def test_scores_json_agrees_with_the_csv(day: str) -> None:
     assert [rank for _, _, rank in snap.entries][:3] == [1, 2, 3]
 
 
-@needs_shared
+@needs_shared("fixtures", "lmarena", "scores.json")
 @pytest.mark.slow
 def test_crawl_through_scrapy_into_mongodb(mongo_uri: str, db_name: str, tmp_path: Path) -> None:
     # The shared file is served from a mirror folder made here, at the real URL's path, never from the repo.

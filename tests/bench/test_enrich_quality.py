@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.enrich_quality import ARCHIVE, EVENT_TRUTH, bcubed, event_articles, read_event_truth
+from tests.shared_data import needs_shared, shared_path
 
 HEADER = "date\tkey\ttitle\tevent\tnote\n"
 
@@ -34,8 +35,9 @@ def test_rejects_malformed_rows(tmp_path: Path, row: str) -> None:
         read_event_truth(path)
 
 
-@pytest.mark.skipif(not ARCHIVE.is_dir(), reason="../shared/labels/hubtoday-daily missing")
+@needs_shared("labels", "hubtoday-daily")
 def test_shipped_truth_labels_every_item_of_its_days() -> None:
+    assert shared_path("labels", "hubtoday-daily") == ARCHIVE  # the folder this test skips without
     truth = read_event_truth(EVENT_TRUTH)
     docs, events = event_articles(truth)
     assert [d["_id"] for d in docs] == sorted(truth)
