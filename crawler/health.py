@@ -2,7 +2,9 @@
 
 The spiders and pipelines count under ``aidaily/source/<id>/<figure>``: ``found`` (list or
 feed links), ``stored`` with ``inserted``/``updated``/``unchanged``, ``dropped`` (validation),
-``skipped`` (pages the parser rejected), and ``with_<field>`` for the coverage shares.
+``skipped`` (pages the parser rejected), and ``with_<field>`` for the coverage shares. Any other
+per-source figure (``missing_date``, ``fallback_generic``, ...) is kept under ``notes`` as it is.
+Request outcomes per source (answered, DNS, refused, HTTP status, ...) are in ``crawler.reachability``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from statistics import median
 from typing import Any
+
+from crawler.reachability import Fetch, fetch_figures, run_fetch
 
 SOURCE_PREFIX = "aidaily/source/"
 COUNTS = ("found", "stored", "inserted", "updated", "unchanged", "dropped", "skipped")
@@ -24,10 +28,10 @@ def coverage_key(source: str, field: str) -> str:
 
 
 def source_figures(stats: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """``{source id: {found, stored, ..., coverage: {title, body, published_at}}}`` from crawl stats.
+    """``{source id: {found, stored, ..., coverage: {title, body, published_at}, notes: {...}}}`` from crawl stats.
 
     A coverage share is stored articles with the field over stored articles, rounded to
-    four places; None when nothing was stored.
+    four places; None when nothing was stored. ``notes`` holds the source's other non-zero figures.
     """
     raw: dict[str, dict[str, int]] = {}
     for key, value in stats.items():
@@ -43,7 +47,12 @@ def source_figures(stats: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "coverage": {
                 field: round(counts.get(f"with_{field}", 0) / stored, 4) if stored else None
                 for field in COVERAGE_FIELDS
-            }
+            },
+            "notes": {
+                name: n
+                for name, n in sorted(counts.items())
+                if n and name not in COUNTS and not name.startswith("with_")
+            },
         }
     return figures
 
@@ -147,12 +156,17 @@ def health_flags(
 ) -> list[Flag]:
     """What looks broken in ``current`` (a ``crawl_runs`` document) given earlier runs, newest first.
 
-    A spider that did not finish (or never reported) fails. A source whose list pages gave no
-    links is flagged: "found" counts list links, so an incremental run with nothing new is not
-    zero. A source that had figures in an earlier run of the same spider but none now counts
-    as zero found. A coverage share (title/body/published_at over the articles stored in this
-    run) below the median of the earlier runs minus ``margin`` is flagged; runs that stored
-    fewer than ``min_stored`` articles of the source are too small to judge either way.
+    A spider that did not finish (or never reported) fails. A source none of whose requests was
+    answered fails with the reason (``36氪: 0/12 requests answered (DNS lookup failed) — is the
+    network down?``) and is judged no further. A source whose list pages gave no links, or could
+    not be parsed, is flagged: "found" counts list links, so an incremental run with nothing new
+    is not zero. A source that had figures in an earlier run of the same spider but none now counts
+    as zero found. A source whose article pages were mostly rejected (at least ``min_stored`` of
+    them, more than it stored) is flagged: its list works, its article parser looks broken. A
+    coverage share (title/body/published_at over the articles stored in this run) below the median
+    of the earlier runs minus ``margin`` is flagged; runs that stored fewer than ``min_stored``
+    articles of the source are too small to judge either way. A leaderboard file that could not
+    be parsed is flagged.
     """
     names = names or {}
     flags: list[Flag] = []
@@ -164,17 +178,38 @@ def health_flags(
         elif reason != "finished":
             flags.append(Flag(spider, "failed", f"{spider}: 爬虫异常结束（{reason}）"))
     figures = merged_sources(current)
+    fetch = run_fetch(current, spider_sources(current))
+    losses = loss_reasons(current)
+    list_failed = list_failures(current)
     ran = set(reasons)
     for past in history:
         for spider, sources in spider_sources(past).items():
             for source in sources:
                 if spider in ran and source not in figures:
-                    figures[source] = {"found": 0, "stored": 0, "coverage": dict.fromkeys(COVERAGE_FIELDS)}
+                    figures[source] = _zero_figures()
+    for source in list_failed:  # a list that failed to parse counted no links at all
+        figures.setdefault(source, _zero_figures())
     past_figures = [merged_sources(run) for run in history]
-    for source, now in sorted(figures.items()):
+    unreachable = {source for source, got in fetch.items() if got.unreachable}
+    for source in sorted(set(figures) | unreachable):
         name = names.get(source, source)
+        if source in unreachable:
+            flags.append(Flag(source, "unreachable", f"{name}: {fetch[source].summary()}"))
+            continue
+        now = figures[source]
         if now.get("found", 0) == 0:
-            flags.append(Flag(source, "zero_found", f"{name}: 0 篇，解析规则疑似失效"))
+            why = _counts_text(list_failed.get(source, {}))
+            detail = f"（列表页未能解析：{why}）" if why else ""
+            flags.append(Flag(source, "zero_found", f"{name}: 0 篇{detail}，解析规则疑似失效"))
+            continue
+        rejected = now.get("skipped", 0) + now.get("dropped", 0)
+        if rejected >= min_stored and rejected > now.get("stored", 0):
+            why = _counts_text(losses.get(source, {}))
+            message = (
+                f"{name}: 列表 {now['found']} 篇，{rejected} 篇正文未能解析（{why}），"
+                f"只存下 {now.get('stored', 0)} 篇，解析规则疑似失效"
+            )
+            flags.append(Flag(source, "parse", message, value=float(rejected)))
             continue
         if now.get("stored", 0) < min_stored:
             continue
@@ -191,14 +226,80 @@ def health_flags(
             if value < usual - margin:
                 message = f"{name}: {FIELD_NAMES[field]}覆盖率 {value:.0%}（通常 {usual:.0%}），解析规则疑似失效"
                 flags.append(Flag(source, "coverage", message, field=field, value=value, usual=usual))
+    for spider, failed in sorted(_spider_counts(current, LEADERBOARD_FAILED).items()):
+        flags.append(Flag(spider, "parse", f"{spider}: 排行榜文件未能解析（{_counts_text(failed)}）"))
     return flags
 
 
-REASON_PREFIXES = ("aidaily/dropped/", "aidaily/article/skipped/", "aidaily/list/failed/")
+def _zero_figures() -> dict[str, Any]:
+    return {"found": 0, "stored": 0, "coverage": dict.fromkeys(COVERAGE_FIELDS), "notes": {}}
+
+
+def _counts_text(counts: Mapping[str, int]) -> str:
+    """``no_body 3, missing_title 1``: most first."""
+    return ", ".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def fetch_by_source(run: Mapping[str, Any]) -> dict[str, Fetch]:
+    """Per-source request outcomes of a ``crawl_runs`` document (``crawler.reachability``)."""
+    return run_fetch(run, spider_sources(run))
+
+
+# Why pages or items were lost: the key prefix, and how the reason reads in a summary.
+LOSS_PREFIXES = {
+    "aidaily/dropped/": "",
+    "aidaily/article/skipped/": "",
+    "aidaily/list/failed/": "list ",
+    "aidaily/article/parser_error/": "parser error ",
+    "aidaily/response/truncated/": "truncated ",
+    "aidaily/leaderboard/failed/": "leaderboard ",
+}
+LIST_FAILED = "aidaily/list/failed/"
+LEADERBOARD_FAILED = "aidaily/leaderboard/failed/"
+
+
+def _loss_label(key: str) -> str | None:
+    """How a lost-page counter reads (``no_body``, ``list no_links``), or None if it counts no loss.
+
+    Counters added later under a ``.../failed/<reason>`` key are shown too, named by their path.
+    """
+    for prefix, label in LOSS_PREFIXES.items():
+        if key.startswith(prefix):
+            return label + key[len(prefix) :]
+    if key.startswith("aidaily/") and "/failed/" in key and not key.startswith((SOURCE_PREFIX, "aidaily/fetch/")):
+        return key[len("aidaily/") :]
+    return None
+
+
+def _spider_counts(run: Mapping[str, Any], prefix: str) -> dict[str, dict[str, int]]:
+    """``{spider: {reason: n}}`` of the non-zero counters under ``prefix`` in each spider's stats."""
+    found: dict[str, dict[str, int]] = {}
+    for spider, stats in sorted((run.get("stats") or {}).items()):
+        for key, value in stats.items():
+            if key.startswith(prefix) and isinstance(value, int) and value:
+                found.setdefault(spider, {})[key[len(prefix) :]] = value
+    return found
+
+
+def _spider_targets(stats: Mapping[str, Any], spider: str) -> list[str]:
+    """The sources a spider's spider-wide counters belong to: those it counted figures or requests for."""
+    return sorted(set(source_figures(stats)) | set(fetch_figures(stats, sources=[spider]))) or [spider]
+
+
+def list_failures(run: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """``{source: {reason: n}}`` of list pages that could not be parsed, per source of the failing spider."""
+    failures: dict[str, dict[str, int]] = {}
+    stats_by_spider = run.get("stats") or {}
+    for spider, counts in _spider_counts(run, LIST_FAILED).items():
+        for source in _spider_targets(stats_by_spider[spider], spider):
+            target = failures.setdefault(source, {})
+            for reason, n in counts.items():
+                target[reason] = target.get(reason, 0) + n
+    return failures
 
 
 def loss_reasons(run: Mapping[str, Any]) -> dict[str, dict[str, int]]:
-    """Why pages or items were lost, per source: validation drops, rejected pages, failed lists.
+    """Why pages or items were lost, per source: validation drops, rejected pages, failed lists, ...
 
     The reasons are counted per spider; a spider's reasons go to each source it fed (to the
     spider's own name when it fed none, e.g. its list page failed).
@@ -207,13 +308,13 @@ def loss_reasons(run: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     for spider, stats in sorted((run.get("stats") or {}).items()):
         counts: dict[str, int] = {}
         for key, value in stats.items():
-            prefix = next((p for p in REASON_PREFIXES if key.startswith(p)), None)
-            if prefix is not None and isinstance(value, int) and value:
-                reason = key[len(prefix) :]
-                counts[reason] = counts.get(reason, 0) + value
-        for source in sorted(set(source_figures(stats))) or [spider]:
-            if counts:
-                target = reasons.setdefault(source, {})
-                for reason, value in counts.items():
-                    target[reason] = target.get(reason, 0) + value
+            label = _loss_label(key)
+            if label is not None and isinstance(value, int) and value:
+                counts[label] = counts.get(label, 0) + value
+        if not counts:
+            continue
+        for source in _spider_targets(stats, spider):
+            target = reasons.setdefault(source, {})
+            for reason, value in counts.items():
+                target[reason] = target.get(reason, 0) + value
     return reasons

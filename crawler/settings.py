@@ -43,9 +43,13 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # Engine side of robots.txt, retries and redirects: each request counted once, with its last outcome.
+    "crawler.outcomes.RequestOutcomeMiddleware": 60,
     # Nearest the downloader, so robots.txt, retries and the cache all see the real URLs.
     "crawler.middlewares.MirrorMiddleware": 950,
 }
+# Per-source request outcomes (answered, DNS, refused, timeout, HTTP status, robots.txt) in the stats.
+FETCH_OUTCOMES_ENABLED = True
 
 # Without MONGO_URI, one embedded database for the whole crawl (see crawler/addons.py).
 ADDONS = {"crawler.addons.EmbeddedMongoAddon": 0}

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from pymongo import MongoClient
+from scrapy.settings import Settings
 
 from aidaily.cli import main
+from aidaily.cli.daily import DailyOutcome, summary_lines
 from crawler.dates import SHANGHAI
 from crawler.health import health_flags, merged_sources, source_figures
 from crawler.runlog import report_flags
@@ -21,7 +23,7 @@ from enrich.commentary import Commentator
 from reports.build import build_document, generated_time, render, write_commentary
 from reports.model import load_day
 from tests.saved_pages import PROJECT_PAGES
-from tests.servers import MongoServerProcess
+from tests.servers import MongoServerProcess, free_port
 
 DAY = "2026-01-20"
 STYLES = ("tracker", "insight", "digest")
@@ -212,3 +214,61 @@ def test_footer_shows_the_flags_of_the_latest_run_judged_for_the_day(store: Stor
         build_document("digest", replace(day, health=()), notes, None, generated_time(day, None), deep=6), "md"
     )
     assert "数据源健康检查" not in unflagged
+
+
+# --- a run that cannot be healthy: no database, no network -------------------------------------------------
+
+
+def test_with_the_database_down_daily_says_so_and_never_health_ok(tmp_path: Path) -> None:
+    closed = f"mongodb://127.0.0.1:{free_port()}/?directConnection=true"
+    result = CliRunner().invoke(
+        main,
+        ["--mongo-uri", closed, "--data-dir", str(tmp_path), "daily", "--mirror", str(PROJECT_PAGES), "--no-llm"],
+        env={"MONGO_TIMEOUT_MS": "1000"},
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    database = [line for line in lines if line.startswith("database: ")]
+    assert database and database[0].startswith("database: UNREACHABLE — 127.0.0.1:")
+    assert "Connection refused; nothing crawled" in database[0] and "Topology" not in result.output
+    assert [line for line in lines if line.startswith("health: ")] == [
+        f"health: FAILED — not judged: database unreachable ({database[0].split(' — ', 1)[1].split(';')[0]})"
+    ]
+    assert "health: ok" not in result.output and lines[-1] == "exit status 2"
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.slow
+def test_with_no_network_every_source_fails_on_screen_and_the_run_fails(
+    mongo_server: MongoServerProcess, tmp_path: Path
+) -> None:
+    # Every request goes to a host whose DNS lookup fails on this machine (.invalid): the network is "down".
+    db_name = "daily_no_network"
+    args = ["--mongo-uri", mongo_server.uri, "--data-dir", str(tmp_path), "daily", "--date", DAY, "--no-llm"]
+    env = {"MONGO_DATABASE": db_name, "AIDAILY_MIRROR_URL": "http://mirror.invalid"}
+    result = CliRunner().invoke(main, args, env=env)
+    MongoClient(mongo_server.uri).drop_database(db_name)
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert "  IT之家 (ithome): FAILED — 0/1 requests answered (DNS lookup failed) — is the network down?" in lines
+    assert "  ! 36氪: 0/2 requests answered (DNS lookup failed) — is the network down?" in lines
+    assert "  ! no source answered a single request — is the network down?" in lines
+    assert "health: ok" not in result.output and lines[-1] == "exit status 2"
+
+
+def test_a_database_lost_after_the_crawl_is_reported_with_the_spooled_articles(tmp_path: Path) -> None:
+    outcome = DailyOutcome(day=date(2026, 1, 20), run_id="r1", crawled=True, judged=False)
+    outcome.database, outcome.spool_pending = "127.0.0.1:27017: [Errno 111] Connection refused", 3
+    outcome.spool_path = tmp_path / "spool" / "pending.jsonl"
+    lines = list(summary_lines(outcome, Settings()))
+    assert "database: UNREACHABLE — 127.0.0.1:27017: [Errno 111] Connection refused" in lines
+    assert (
+        "health: FAILED — not judged: database unreachable (127.0.0.1:27017: [Errno 111] Connection refused)" in lines
+    )
+    assert (
+        f"  ! 3 articles wait in the spool {outcome.spool_path} (not in MongoDB yet); `aidaily replay` writes them"
+        in (lines)
+    )
+    assert lines[-1] == "exit status 2" and outcome.exit_code == 2
+    spooled_only = DailyOutcome(day=date(2026, 1, 20), run_id="r2", crawled=True, judged=True, spool_pending=1)
+    assert spooled_only.exit_code == 1 and "health: FAILED — 1 problem(s)" in summary_lines(spooled_only, Settings())

@@ -79,7 +79,10 @@ def crawl_command(
     distributed: bool = False,
     seed: bool = False,
 ) -> None:
-    """Crawl SPIDERS (default: all) and store their articles in MongoDB."""
+    """Crawl SPIDERS (default: all) and store their articles in MongoDB.
+
+    Exit status: 0 every source answered, 1 a source fetched nothing or a spider did not finish.
+    """
     from scrapy.settings import Settings
 
     from crawler.distributed import configure as configure_distributed
@@ -116,18 +119,18 @@ def crawl_command(
         for name, stats in results.items():
             click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
         return
-    print_summary(results)
+    status = print_summary(results, settings.getdict("SOURCE_NAMES"))
+    click.get_current_context().exit(status)
 
 
-def print_summary(results: dict[str, dict[str, Any]]) -> None:
-    for name, stats in results.items():
-        click.echo(
-            f"{name}: found {stats.get('aidaily/articles/found', 0)}, "
-            f"new {stats.get('aidaily/store/inserted', 0)}, updated {stats.get('aidaily/store/updated', 0)}, "
-            f"unchanged {stats.get('aidaily/store/unchanged', 0)}, spooled {stats.get('aidaily/store/spooled', 0)}, "
-            f"dropped {sum(v for k, v in stats.items() if k.startswith('aidaily/dropped/'))}, "
-            f"skipped {sum(v for k, v in stats.items() if k.startswith('aidaily/article/skipped/'))}"
-        )
+def print_summary(results: dict[str, dict[str, Any]], names: dict[str, str] | None = None) -> int:
+    """Print a line per spider and one per source that fetched nothing; return the exit status."""
+    from crawler.summary import crawl_summary
+
+    lines, status = crawl_summary(results, names)
+    for line in lines:
+        click.echo(line)
+    return status
 
 
 @click.command("list")

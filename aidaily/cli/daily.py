@@ -5,13 +5,15 @@ one process, and a child keeps the crawl's logging, signal handling and memory o
 the job. ``daily`` starts the embedded database itself when no URI is set (the child and the later
 stages then share it over ``--mongo-uri``), so the database outlives the crawl.
 
-Exit status: 0 every source fine; 1 a spider failed or a source was flagged unhealthy (the reports
-are still written); 2 the run itself failed (the crawl process failed, the database is unreachable,
-no article was published on the day, a report could not be written).
+Exit status: 0 every source fine; 1 a spider failed, a source was flagged unhealthy or articles wait
+in the spool (the reports are still written); 2 the run itself failed (the crawl process failed, no
+source answered a single request, the database is unreachable, no article was published on the day,
+a report could not be written).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -30,7 +32,8 @@ from aidaily.cli.crawl import crawl_services, spider_names
 from aidaily.cli.enrich import enrich_settings, load_models
 from aidaily.cli.export import DATE
 from aidaily.cli.progress import make_display
-from crawler.health import Flag, loss_reasons, merged_sources
+from crawler.health import Flag, fetch_by_source, loss_reasons, merged_sources
+from crawler.reachability import every_source_unreachable
 from crawler.sources import BUILTIN_SOURCES, source_name
 from reports.styles import FORMATS, STYLES
 
@@ -53,6 +56,10 @@ class RunFailed(Exception):
     """A stage of the daily run failed; the run exits with status 2."""
 
 
+class DatabaseUnreachable(Exception):
+    """The database could not be opened or stopped answering; the run exits with status 2."""
+
+
 @dataclass
 class DailyOutcome:
     """What the summary prints."""
@@ -70,12 +77,43 @@ class DailyOutcome:
     llm_note: str = ""
     reports: list[Path] = field(default_factory=list)
     error: str | None = None
+    database: str | None = None  # why the database could not be used, when it could not
+    crawled: bool = False
+    judged: bool = False
+    spool_pending: int = 0
+    spool_path: Path | None = None
+
+    @property
+    def crawl_failed(self) -> bool:
+        """The crawl process itself failed; 1 is its "a source fetched nothing" status, which the flags explain."""
+        return self.crawl_status not in (0, 1)
+
+    @property
+    def network_down(self) -> bool:
+        """Requests went out and no source answered one."""
+        return self.judged and every_source_unreachable(fetch_by_source(self.run))
+
+    def problems(self) -> list[str]:
+        """What is wrong with the run as a whole, beyond one source's flags."""
+        found = []
+        if self.database is not None:
+            found.append(f"database unreachable ({self.database})")
+        if self.crawl_failed:
+            found.append(f"the crawl process failed (exit status {self.crawl_status}); log: {self.crawl_log}")
+        if self.network_down:
+            found.append("no source answered a single request — is the network down?")
+        if self.spool_pending:
+            found.append(
+                f"{self.spool_pending} articles wait in the spool {self.spool_path} (not in MongoDB yet); "
+                "`aidaily replay` writes them"
+            )
+        return found
 
     @property
     def exit_code(self) -> int:
-        if self.error is not None or self.crawl_status != 0:
+        if self.error is not None or self.database is not None or self.crawl_failed or self.network_down:
             return EXIT_FAILED
-        return EXIT_UNHEALTHY if self.flags else EXIT_OK
+        return EXIT_UNHEALTHY if self.flags or self.spool_pending else EXIT_OK
 
 
 @click.command("daily")
@@ -132,19 +170,50 @@ def daily_command(
     display = make_display(sys.stdout.isatty())
     settings = ctx.settings.copy()
     try:
-        with crawl_services(settings, None, ctx.data_dir), Context.of(settings).open_store() as store:
-            store.ensure_indexes()
+        with crawl_services(settings, None, ctx.data_dir), open_database(settings) as store:
             crawl_stage(store, settings, outcome, mirror, display)
             enrich_stage(store, settings, outcome, display)
             report_stage(store, settings, outcome, display, out=out, styles=chosen, fmt=fmt, llm=use_llm, config=config)
-    except (RunFailed, click.ClickException, PyMongoError, OSError) as exc:
+    except (DatabaseUnreachable, PyMongoError) as exc:
+        outcome.database = database_problem(exc)
+    except (RunFailed, click.ClickException, OSError) as exc:
         message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
         outcome.error = message
     finally:
         display.close()
+    count_spool(settings, outcome)
     for line in summary_lines(outcome, settings):
         click.echo(line)
     click.get_current_context().exit(outcome.exit_code)
+
+
+@contextlib.contextmanager
+def open_database(settings: Settings) -> Iterator[Store]:
+    """The store, its indexes made; an unreachable database raises DatabaseUnreachable with the reason."""
+    from crawler.runlog import database_problem as one_line
+
+    try:
+        store = Context.of(settings).open_store()
+    except click.ClickException as exc:
+        raise DatabaseUnreachable(one_line(exc.__cause__ or exc)) from exc
+    with store:
+        store.ensure_indexes()
+        yield store
+
+
+def database_problem(exc: BaseException) -> str:
+    """The one line the summary shows for a database that could not be used."""
+    from crawler.runlog import database_problem as one_line
+
+    return str(exc) if isinstance(exc, DatabaseUnreachable) else one_line(exc)
+
+
+def count_spool(settings: Settings, outcome: DailyOutcome) -> None:
+    """How many crawled articles wait in the local spool (MongoDB was down while they were stored)."""
+    from crawler.spool import Spool
+
+    spool = Spool(Path(settings.get("AIDAILY_DATA_DIR")) / "spool")
+    outcome.spool_pending, outcome.spool_path = len(spool), spool.path
 
 
 def crawl_stage(store: Store, settings: Settings, outcome: DailyOutcome, mirror: Path | None, display: Display) -> None:
@@ -175,7 +244,7 @@ def crawl_stage(store: Store, settings: Settings, outcome: DailyOutcome, mirror:
             if child.poll() is None:  # this process is failing or interrupted: leave no crawl behind
                 child.terminate()
                 child.wait()
-    outcome.crawl_status = child.returncode
+    outcome.crawl_status, outcome.crawled = child.returncode, True
     display.finish("crawl", f"exit status {child.returncode}, log {outcome.crawl_log}")
     extra = settings.getdict("SOURCE_NAMES")
     names = {s: source_name(s, extra) for s in BUILTIN_SOURCES} | extra
@@ -189,6 +258,7 @@ def crawl_stage(store: Store, settings: Settings, outcome: DailyOutcome, mirror:
         expected_spiders=spiders,
         names=names,
     )
+    outcome.judged = True
 
 
 def _follow(store: Store, child: subprocess.Popen[bytes], run_id: str, display: Display) -> None:
@@ -281,23 +351,14 @@ def report_stage(
 def summary_lines(outcome: DailyOutcome, settings: Settings) -> Iterator[str]:
     """The end-of-run summary: per source, health flags, clusters, LLM, reports, exit status."""
     yield f"aidaily daily {outcome.day.isoformat()} (crawl run {outcome.run_id})"
-    reasons = loss_reasons(outcome.run)
-    extra = settings.getdict("SOURCE_NAMES")
-    for source, figures in merged_sources(outcome.run).items():
-        why = ", ".join(f"{r} {n}" for r, n in sorted(reasons.get(source, {}).items()))
-        yield (
-            f"  {source_name(source, extra)} ({source}): found {figures['found']}, new {figures['inserted']}, "
-            f"updated {figures['updated']}, unchanged {figures['unchanged']}, "
-            f"dropped {figures['dropped'] + figures['skipped']}" + (f" ({why})" if why else "")
+    yield from source_lines(outcome, settings.getdict("SOURCE_NAMES"))
+    if outcome.database is not None:
+        yield f"database: UNREACHABLE — {outcome.database}" + (
+            "" if outcome.crawled else "; nothing crawled (start MongoDB, or unset MONGO_URI for the embedded database)"
         )
-    for source in sorted(set(reasons) - set(merged_sources(outcome.run))):
-        why = ", ".join(f"{r} {n}" for r, n in sorted(reasons[source].items()))
-        yield f"  {source}: nothing stored ({why})"
-    if outcome.crawl_status:
+    if outcome.crawl_failed:
         yield f"crawl: FAILED (exit status {outcome.crawl_status}); log: {outcome.crawl_log}"
-    yield "health: " + ("ok" if not outcome.flags else f"{len(outcome.flags)} flag(s)")
-    for flag in outcome.flags:
-        yield f"  ! {flag.message}"
+    yield from health_lines(outcome)
     clusters = f"{outcome.clusters_new} new / {outcome.clusters_total}"
     yield f"enriched {outcome.enriched} articles; clusters of {outcome.day.isoformat()}: {clusters}"
     yield "llm: " + (llm_line(outcome.llm) if outcome.llm is not None else outcome.llm_note or "not run")
@@ -307,6 +368,51 @@ def summary_lines(outcome: DailyOutcome, settings: Settings) -> Iterator[str]:
     if outcome.error:
         yield f"error: {outcome.error}"
     yield f"exit status {outcome.exit_code}"
+
+
+def source_lines(outcome: DailyOutcome, extra: dict[str, str]) -> Iterator[str]:
+    """A line per source: its figures and why pages were lost, or FAILED with why nothing was fetched."""
+    reasons = loss_reasons(outcome.run)
+    sources = merged_sources(outcome.run)
+    fetch = fetch_by_source(outcome.run)
+    for source in sorted(set(sources) | {s for s, f in fetch.items() if f.unreachable}):
+        shown = source_name(source, extra)
+        label = f"{shown} ({source})" if shown != source else source
+        got = fetch.get(source)
+        if got is not None and got.unreachable:
+            yield f"  {label}: FAILED — {got.summary()}"
+            continue
+        figures = sources[source]
+        why = ", ".join(f"{r} {n}" for r, n in sorted(reasons.get(source, {}).items()))
+        notes = [f"{got.failures} of {got.requests} requests failed ({got.reasons()})"] if got and got.failures else []
+        notes += [f"{name} {n}" for name, n in figures.get("notes", {}).items()]
+        yield (
+            f"  {label}: found {figures['found']}, new {figures['inserted']}, "
+            f"updated {figures['updated']}, unchanged {figures['unchanged']}, "
+            f"dropped {figures['dropped'] + figures['skipped']}"
+            + (f" ({why})" if why else "")
+            + (f"; {'; '.join(notes)}" if notes else "")
+        )
+    for source in sorted(set(reasons) - set(sources) - set(fetch)):
+        why = ", ".join(f"{r} {n}" for r, n in sorted(reasons[source].items()))
+        yield f"  {source}: nothing stored ({why})"
+
+
+def health_lines(outcome: DailyOutcome) -> Iterator[str]:
+    """``health: ok`` only for a run that was judged and has nothing wrong; else each problem and flag."""
+    problems = outcome.problems()
+    if not outcome.judged:
+        why = problems[0] if problems else (outcome.error or "the crawl did not run")
+        yield f"health: FAILED — not judged: {why}"
+        problems = problems[1:] if problems else []
+    elif problems:
+        yield f"health: FAILED — {len(problems) + len(outcome.flags)} problem(s)"
+    else:
+        yield "health: " + ("ok" if not outcome.flags else f"{len(outcome.flags)} flag(s)")
+    for problem in problems:
+        yield f"  ! {problem}"
+    for flag in outcome.flags:
+        yield f"  ! {flag.message}"
 
 
 def llm_line(ledger: dict[str, Any]) -> str:

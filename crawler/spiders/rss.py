@@ -14,6 +14,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from crawler.items import ArticleItem
+from crawler.outcomes import SOURCE_META
 from crawler.pages import feed as feed_pages
 from crawler.pages import generic
 from crawler.spiders.base import ArticleSpider
@@ -52,7 +53,7 @@ class RssSpider(ArticleSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for feed in self.feeds:
-            yield scrapy.Request(feed.url, self.parse_feed, cb_kwargs={"feed": feed})
+            yield scrapy.Request(feed.url, self.parse_feed, cb_kwargs={"feed": feed}, meta={SOURCE_META: feed.id})
 
     def parse_feed(self, response: Response, feed: FeedSource) -> Iterator[scrapy.Request]:
         entries: dict[str, feed_pages.FeedEntry] = {}
@@ -67,6 +68,7 @@ class RssSpider(ArticleSpider):
             yield response.follow(
                 url,
                 self.parse_article,
+                meta={SOURCE_META: feed.id},  # each feed is its own source in the request counts
                 cb_kwargs={
                     "list_url": response.url,
                     "feed_id": feed.id,
