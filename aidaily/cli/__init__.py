@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "crawl": "aidaily.cli.crawl:crawl_command",
     "daily": "aidaily.cli.daily:daily_command",
     "db": "aidaily.cli.db:db_group",
+    "doctor": "aidaily.cli.doctor:doctor_command",
     "enrich": "aidaily.cli.enrich:enrich_command",
     "export": "aidaily.cli.export:export_command",
     "list": "aidaily.cli.crawl:list_command",

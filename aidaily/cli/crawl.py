@@ -22,8 +22,8 @@ def spider_names(settings: Settings) -> list[str]:
 
 
 @contextlib.contextmanager
-def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path) -> Iterator[None]:
-    """Start what a crawl needs around it: the mirror server, the embedded database."""
+def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path, *, database: bool = True) -> Iterator[None]:
+    """Start what a crawl needs around it: the mirror server, the embedded database (unless ``database`` is off)."""
     from crawler.embedded import EmbeddedMongo
     from crawler.mirror import MirrorServer
 
@@ -34,7 +34,7 @@ def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path) -> I
             # The mirror is local: no politeness delay is owed to it.
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
             settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
-        if not settings.get("MONGO_URI"):
+        if database and not settings.get("MONGO_URI"):
             # One server for every spider of this process, rather than one per store pipeline.
             embedded = stack.enter_context(EmbeddedMongo(data_dir / "db"))
             settings.set("MONGO_URI", embedded.uri, priority="cmdline")
