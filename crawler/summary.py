@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from crawler.health import source_figures
@@ -10,6 +10,9 @@ from crawler.reachability import Fetch, every_source_unreachable, fetch_figures
 from crawler.sources import source_name
 
 EXIT_OK, EXIT_UNHEALTHY = 0, 1
+# The store's usual figures; any other ``aidaily/store/*`` or ``aidaily/spool/*`` counter is shown as it is.
+STORE_USUAL = ("inserted", "updated", "unchanged", "replayed", "spooled", "spool_pending")
+LOST = "store/unkept"  # articles neither written nor spooled: lost, whatever the reason
 
 
 def spider_line(name: str, stats: Mapping[str, Any]) -> str:
@@ -44,12 +47,47 @@ def problems(name: str, stats: Mapping[str, Any], names: Mapping[str, str] | Non
         yield True, f"  FAILED {name}: the spider did not finish ({reason})"
 
 
+def store_counters(all_stats: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """The store's and spool's unusual counters summed over spiders (``store/unkept``, ``spool/quarantined``, ...)."""
+    found: dict[str, int] = {}
+    for stats in all_stats:
+        for key, value in stats.items():
+            if not isinstance(value, int) or not value:
+                continue
+            unusual_store = key.startswith("aidaily/store/") and key.rsplit("/", 1)[-1] not in STORE_USUAL
+            if unusual_store or key.startswith("aidaily/spool/"):
+                name = key[len("aidaily/") :]
+                found[name] = found.get(name, 0) + value
+    return dict(sorted(found.items()))
+
+
+def spool_pending(all_stats: Iterable[Mapping[str, Any]]) -> int:
+    """Articles waiting in the spool when the last spider closed (one spool for all of them)."""
+    return max((int(s.get("aidaily/store/spool_pending", 0)) for s in all_stats), default=0)
+
+
+def store_lines(all_stats: Iterable[Mapping[str, Any]]) -> list[str]:
+    """A line for articles waiting in the spool, and one for the store's unusual counters."""
+    stats = list(all_stats)
+    lines = []
+    pending = spool_pending(stats)
+    if pending:
+        lines.append(
+            f"database: {pending} articles wait in the spool (MongoDB was unreachable); `aidaily replay` writes them"
+        )
+    unusual = store_counters(stats)
+    if unusual:
+        lines.append("store: " + ", ".join(f"{name} {n}" for name, n in unusual.items()))
+    return lines
+
+
 def crawl_summary(
     results: Mapping[str, Mapping[str, Any]], names: Mapping[str, str] | None = None
 ) -> tuple[list[str], int]:
     """The summary lines of a crawl (``{spider: final stats}``) and its exit status.
 
-    Exit status 1 when a source fetched nothing (no request answered) or a spider did not finish.
+    Exit status 1 when a source fetched nothing (no request answered), a spider did not finish, or
+    articles were lost by the store (neither written nor spooled). Spooled articles are not lost.
     """
     lines: list[str] = []
     failed = 0
@@ -61,8 +99,12 @@ def crawl_summary(
             lines.append(line)
         for source, fetch in spider_fetch(name, stats).items():
             every.setdefault(f"{name}/{source}", Fetch()).add(fetch)
+    lines.extend(store_lines(results.values()))
+    lost = store_counters(results.values()).get(LOST, 0)
     if every_source_unreachable(every):
         lines.append("crawl: FAILED — no source answered a single request; is the network down?")
     elif failed:
         lines.append(f"crawl: {failed} source(s) FAILED (see above)")
-    return lines, EXIT_UNHEALTHY if failed else EXIT_OK
+    if lost:
+        lines.append(f"crawl: {lost} articles were neither stored nor spooled (see the log)")
+    return lines, EXIT_UNHEALTHY if failed or lost else EXIT_OK

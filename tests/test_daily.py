@@ -272,3 +272,16 @@ def test_a_database_lost_after_the_crawl_is_reported_with_the_spooled_articles(t
     assert lines[-1] == "exit status 2" and outcome.exit_code == 2
     spooled_only = DailyOutcome(day=date(2026, 1, 20), run_id="r2", crawled=True, judged=True, spool_pending=1)
     assert spooled_only.exit_code == 1 and "health: FAILED — 1 problem(s)" in summary_lines(spooled_only, Settings())
+
+
+def test_articles_lost_by_the_store_are_a_problem_of_the_run() -> None:
+    run = one_spider_run_doc({"aidaily/store/unkept": 2, "aidaily/spool/quarantined": 1})
+    outcome = DailyOutcome(day=date(2026, 1, 20), run_id="r3", crawled=True, judged=True, run=run)
+    lines = list(summary_lines(outcome, Settings()))
+    assert "  store: spool/quarantined 1, store/unkept 2" in lines
+    assert "health: FAILED — 1 problem(s)" in lines and outcome.exit_code == 1
+    assert any(line.startswith("  ! 2 articles were neither stored nor spooled") for line in lines)
+
+
+def one_spider_run_doc(stats: dict[str, int]) -> dict[str, Any]:
+    return {"spiders": ["ithome"], "finish_reasons": {"ithome": "finished"}, "stats": {"ithome": stats}}

@@ -28,6 +28,7 @@ from crawler.outcomes import classify
 from crawler.pipelines.store import MongoStorePipeline
 from crawler.reachability import Fetch, every_source_unreachable, fetch_figures
 from crawler.store import Store
+from crawler.summary import crawl_summary
 from tests.broken_mirror import copy_mirror, forbid_robots, lose_body, serve_status
 from tests.servers import free_port
 
@@ -322,3 +323,27 @@ def test_server_errors_robots_and_a_broken_parser_are_counted_and_judged(
         ),
         "ithome": ("parse", "IT之家: 列表 4 篇，4 篇正文未能解析（no_body 4），只存下 0 篇，解析规则疑似失效"),
     }
+
+
+def test_crawl_summary_lines_and_exit_status() -> None:
+    ok = {"aidaily/fetch/ithome/requests": 5, "aidaily/fetch/ithome/answered": 4, "aidaily/fetch/ithome/http_404": 1,
+          "aidaily/source/ithome/found": 4, "finish_reason": "finished"}  # fmt: skip
+    down = {"aidaily/fetch/36kr/requests": 1, "aidaily/fetch/36kr/timeout": 1, "finish_reason": "finished"}
+    lines, status = crawl_summary({"ithome": ok, "36kr": down}, {"ithome": "IT之家"})
+    assert status == 1
+    assert lines[1:] == [
+        "  IT之家 (ithome): 1 of 5 requests failed (HTTP 404)",
+        "36kr: found 0, new 0, updated 0, unchanged 0, spooled 0, dropped 0, skipped 0",
+        "  FAILED 36氪 (36kr): 0/1 requests answered (timed out) — is the network down or the site overloaded?",
+        "crawl: 1 source(s) FAILED (see above)",
+    ]
+    assert crawl_summary({"ithome": ok}) == ([lines[0], lines[1]], 0)
+    spooled = ok | {"aidaily/store/spooled": 3, "aidaily/store/spool_pending": 3, "aidaily/spool/quarantined": 1}
+    lines, status = crawl_summary({"ithome": spooled})
+    assert status == 0  # spooled is not lost
+    assert "database: 3 articles wait in the spool (MongoDB was unreachable); `aidaily replay` writes them" in lines
+    assert "store: spool/quarantined 1" in lines
+    lines, status = crawl_summary({"ithome": ok | {"aidaily/store/unkept": 2}})
+    assert status == 1 and lines[-1] == "crawl: 2 articles were neither stored nor spooled (see the log)"
+    unfinished = ok | {"finish_reason": "shutdown"}
+    assert "  FAILED ithome: the spider did not finish (shutdown)" in crawl_summary({"ithome": unfinished})[0]

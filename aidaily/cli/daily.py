@@ -35,6 +35,7 @@ from aidaily.cli.progress import make_display
 from crawler.health import Flag, fetch_by_source, loss_reasons, merged_sources
 from crawler.reachability import every_source_unreachable
 from crawler.sources import BUILTIN_SOURCES, source_name
+from crawler.summary import LOST, store_counters
 from reports.styles import FORMATS, STYLES
 
 if TYPE_CHECKING:
@@ -102,6 +103,9 @@ class DailyOutcome:
             found.append(f"the crawl process failed (exit status {self.crawl_status}); log: {self.crawl_log}")
         if self.network_down:
             found.append("no source answered a single request — is the network down?")
+        lost = store_counters((self.run.get("stats") or {}).values()).get(LOST, 0)
+        if lost:
+            found.append(f"{lost} articles were neither stored nor spooled; log: {self.crawl_log}")
         if self.spool_pending:
             found.append(
                 f"{self.spool_pending} articles wait in the spool {self.spool_path} (not in MongoDB yet); "
@@ -113,7 +117,7 @@ class DailyOutcome:
     def exit_code(self) -> int:
         if self.error is not None or self.database is not None or self.crawl_failed or self.network_down:
             return EXIT_FAILED
-        return EXIT_UNHEALTHY if self.flags or self.spool_pending else EXIT_OK
+        return EXIT_UNHEALTHY if self.flags or self.problems() else EXIT_OK
 
 
 @click.command("daily")
@@ -352,6 +356,9 @@ def summary_lines(outcome: DailyOutcome, settings: Settings) -> Iterator[str]:
     """The end-of-run summary: per source, health flags, clusters, LLM, reports, exit status."""
     yield f"aidaily daily {outcome.day.isoformat()} (crawl run {outcome.run_id})"
     yield from source_lines(outcome, settings.getdict("SOURCE_NAMES"))
+    unusual = store_counters((outcome.run.get("stats") or {}).values())
+    if unusual:
+        yield "  store: " + ", ".join(f"{name} {n}" for name, n in unusual.items())
     if outcome.database is not None:
         yield f"database: UNREACHABLE — {outcome.database}" + (
             "" if outcome.crawled else "; nothing crawled (start MongoDB, or unset MONGO_URI for the embedded database)"
