@@ -285,3 +285,11 @@ def test_articles_lost_by_the_store_are_a_problem_of_the_run() -> None:
 
 def one_spider_run_doc(stats: dict[str, int]) -> dict[str, Any]:
     return {"spiders": ["ithome"], "finish_reasons": {"ithome": "finished"}, "stats": {"ithome": stats}}
+
+
+def test_a_source_whose_list_failed_to_parse_has_its_line() -> None:
+    run = {"spiders": ["oschina"], "finish_reasons": {"oschina": "finished"},
+           "stats": {"oschina": {"aidaily/fetch/oschina/requests": 1, "aidaily/fetch/oschina/answered": 1,
+                                 "aidaily/list/failed/no_list": 1}}}  # fmt: skip
+    outcome = DailyOutcome(day=date(2026, 1, 20), run_id="r4", crawled=True, judged=True, run=run)
+    assert "  oschina: nothing stored (list no_list 1)" in list(summary_lines(outcome, Settings()))

@@ -382,7 +382,8 @@ def source_lines(outcome: DailyOutcome, extra: dict[str, str]) -> Iterator[str]:
     reasons = loss_reasons(outcome.run)
     sources = merged_sources(outcome.run)
     fetch = fetch_by_source(outcome.run)
-    for source in sorted(set(sources) | {s for s, f in fetch.items() if f.unreachable}):
+    unreachable = {s for s, f in fetch.items() if f.unreachable}
+    for source in sorted(set(sources) | unreachable):
         shown = source_name(source, extra)
         label = f"{shown} ({source})" if shown != source else source
         got = fetch.get(source)
@@ -400,7 +401,7 @@ def source_lines(outcome: DailyOutcome, extra: dict[str, str]) -> Iterator[str]:
             + (f" ({why})" if why else "")
             + (f"; {'; '.join(notes)}" if notes else "")
         )
-    for source in sorted(set(reasons) - set(sources) - set(fetch)):
+    for source in sorted(set(reasons) - set(sources) - unreachable):  # a list that failed to parse, say
         why = ", ".join(f"{r} {n}" for r, n in sorted(reasons[source].items()))
         yield f"  {source}: nothing stored ({why})"
 
