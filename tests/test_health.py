@@ -19,6 +19,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet import error as tx_error
 from twisted.web.client import ResponseNeverReceived
 
+from crawler.crawlsummary import crawl_summary
 from crawler.dates import SHANGHAI
 from crawler.extensions import record_part
 from crawler.health import health_flags, loss_reasons, plain_stats, run_part, run_update, source_figures
@@ -28,7 +29,6 @@ from crawler.outcomes import classify
 from crawler.pipelines.store import MongoStorePipeline
 from crawler.reachability import Fetch, every_source_unreachable, fetch_figures
 from crawler.store import Store
-from crawler.summary import crawl_summary
 from tests.broken_mirror import copy_mirror, forbid_robots, lose_body, serve_status
 from tests.servers import free_port
 

@@ -125,7 +125,7 @@ def crawl_command(
 
 def print_summary(results: dict[str, dict[str, Any]], names: dict[str, str] | None = None) -> int:
     """Print a line per spider and one per source that fetched nothing; return the exit status."""
-    from crawler.summary import crawl_summary
+    from crawler.crawlsummary import crawl_summary
 
     lines, status = crawl_summary(results, names)
     for line in lines:

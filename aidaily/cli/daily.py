@@ -32,10 +32,10 @@ from aidaily.cli.crawl import crawl_services, spider_names
 from aidaily.cli.enrich import enrich_settings, load_models
 from aidaily.cli.export import DATE
 from aidaily.cli.progress import make_display
+from crawler.crawlsummary import LOST, store_counters
 from crawler.health import Flag, fetch_by_source, loss_reasons, merged_sources
 from crawler.reachability import every_source_unreachable
 from crawler.sources import BUILTIN_SOURCES, source_name
-from crawler.summary import LOST, store_counters
 from reports.styles import FORMATS, STYLES
 
 if TYPE_CHECKING:
