@@ -63,8 +63,18 @@ def parse_article(text: str, url: str) -> ArticleItem:
         published_at=clean_line(sel.css("#pubtime_baidu::text").get(default="")) or None,
         author=_byline(sel, "#author_baidu") or _byline(sel, "#editor_baidu"),
         images=_images(root, url),
-        tags=[clean_line(t) for t in sel.css(".news_tags a::text").getall() if t.strip()],
+        summary=clean_line(sel.css('meta[name="description"]::attr(content)').get(default="")) or None,
+        tags=_tags(sel),
     )
+
+
+def _tags(sel: Selector) -> list[str]:
+    """The article's keywords: the 关键词 row above 相关文章 (``.hot_tags``), else the keywords meta."""
+    tags = [clean_line(t) for t in sel.css(".hot_tags a::text, .news_tags a::text").getall()]
+    if not any(tags):
+        meta = sel.css('meta[name="keywords"]::attr(content)').get(default="")
+        tags = [clean_line(t) for t in re.split(r"[,，]", meta)]
+    return list(dict.fromkeys(t for t in tags if t))
 
 
 def _drop_related(root: lxml_html.HtmlElement) -> None:
