@@ -60,7 +60,7 @@ class SavedPage:
 
     def parser(self) -> Callable[..., Any]:
         module, func = self.expected["parser"].split(":")
-        return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(module), func)
 
     @property
     def fetched_at(self) -> datetime:

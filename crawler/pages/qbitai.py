@@ -18,6 +18,9 @@ BASE = "https://www.qbitai.com"
 FEED = BASE + "/feed"
 
 _ARTICLE_PATH = re.compile(r"^/\d{4}/\d{2}/\d+\.html$")
+_LIST_LINKS = (
+    ".swiper-slide > a::attr(href), .pic_box > a::attr(href), .article_list .picture_text .text_box h4 a::attr(href)"
+)
 # Page chrome that WordPress renders inside the .article region, next to the text.
 _CHROME = (
     "h1, .article_info, .zhaiyao, .tags, .person_box, .share, .share_box, .zan_box, .xgwz, .relevant,"
@@ -45,7 +48,8 @@ def parse_list(text: str, url: str) -> list[str]:
     body = text.lstrip("\ufeff \t\r\n")
     if body.startswith("<?xml") or "<rss" in body[:500]:
         return feed_links(body, url, is_article_url)
-    hrefs = Selector(text=text).css(".article_list .picture_text .text_box h4 a::attr(href)").getall()
+    # The featured carousel and picture box above the list link articles the list itself leaves out.
+    hrefs = Selector(text=text).css(_LIST_LINKS).getall()
     links = (canonicalize_url(urljoin(url, h)) for h in hrefs)
     return list(dict.fromkeys(link for link in links if is_article_url(link)))
 
@@ -75,7 +79,8 @@ def parse_article(text: str, url: str) -> ArticleItem:
     )
     # Tags sit inside .article on some templates, in the div.tags right after it on others.
     tag_links = article.css(".tags a") or sel.xpath(
-        "//div[contains(@class, 'article')][1]/following-sibling::div[contains(@class, 'tags')][1]//a"
+        "//div[contains(concat(' ', normalize-space(@class), ' '), ' article ')]"
+        "/following-sibling::div[contains(concat(' ', normalize-space(@class), ' '), ' tags ')][1]//a"
     )
     tags = [clean_line(" ".join(a.css("::text").getall())) for a in tag_links]
     article.css(_CHROME).drop()

@@ -189,3 +189,27 @@ def test_aibase_real_article_without_its_data_still_has_date_author_and_tags() -
     assert (item.published_at, item.author) == ("Aug 21, 2026", "AIbase基地")
     assert item.tags == ["雷鸟iO", "AI眼镜", "SmartCrown", "蓝湖光波导"]
     assert item.body.startswith("雷鸟创新（RayNeo）在2026雷鸟AI眼镜新品发布会上推出全新iO系列")
+
+
+REAL_LIST = PROJECT_PAGES / "news.aibase.com" / "zh" / "news" / "index.html"
+
+
+def test_real_list_text_row_is_framed_by_its_byte_length() -> None:
+    # 1c:Taa1, is followed by 2,721 bytes of UTF-8 (1,321 characters) and then directly by row 7
+    rows = flight(REAL_LIST.read_text(encoding="utf-8"))
+    text = rows.texts["1c"]
+    assert len(text.encode("utf-8")) == 0xAA1
+    assert text.startswith("<p>腾讯混元团队今天正式发布全新一代旗舰模型预览版——Hy4preview。")
+    assert text.endswith("持续带来正式版的升级。</p>")
+    assert [r["Id"] for r in rows.values["7"][3]["children"][1][3]["children"][3]["initialArticles"]] == [
+        30698,
+        30697,
+        30696,
+    ]
+
+
+def test_real_list_links_are_the_same_from_records_and_cards() -> None:
+    html = REAL_LIST.read_text(encoding="utf-8")
+    assert aibase.parse_list(html, "https://news.aibase.com/zh/news") == aibase.parse_list(
+        _FLIGHT.sub("", html), "https://news.aibase.com/zh/news"
+    )

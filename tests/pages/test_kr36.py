@@ -176,6 +176,8 @@ REAL_LINK_FORMS = [
     # the real article page's nav links www.36kr.com; its cards and the AI channel link /p/<id>
     ("https://www.36kr.com/p/2492318105786505", "https://36kr.com/p/2492318105786505"),
     ("/p/3919487554498185", "https://36kr.com/p/3919487554498185"),
+    # the real article's mobile alternate (<link rel="alternate" media="only screen and(max-width: 640px)">)
+    ("https://m.36kr.com/p/3919391204415360", "https://36kr.com/p/3919391204415360"),
 ]
 
 
