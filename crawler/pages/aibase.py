@@ -23,7 +23,7 @@ from parsel import Selector
 
 from crawler.items import ArticleItem
 from crawler.pages import ParseError
-from crawler.pages.nextjs import Flight, flight
+from crawler.pages.nextjs import flight
 from crawler.pages.nuxt import dicts, nuxt_payload
 from crawler.text import clean_line, html_to_text, looks_like_html
 
@@ -69,14 +69,17 @@ def parse_article(text: str, url: str) -> ArticleItem:
     wanted = news_id(url)
     canonical = article_url(url) or url
     rows = flight(text)
-    for candidates, resolve in (
-        (rows.dicts(), rows.resolve),
-        (dicts(nuxt_payload(text)), Flight().resolve),
-    ):
-        record = _article_record(candidates, wanted, resolve)
-        if record is not None:
-            return _from_record(record, canonical)
+    if rows:
+        record = _article_record(rows.dicts(), wanted, rows.resolve)
+    else:  # an older Nuxt page: its values are plain, nothing to resolve
+        record = _article_record(dicts(nuxt_payload(text)), wanted, _as_is)
+    if record is not None:
+        return _from_record(record, canonical)
     return _from_markup(Selector(text=text), canonical)
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _page_dicts(text: str) -> Iterable[dict[str, Any]]:
