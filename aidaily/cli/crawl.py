@@ -136,8 +136,9 @@ def crawl_command(
 def _follow_spider(crawler: Any, name: str, display: Display, signals: Any) -> None:
     """Advance ``display`` on every item the spider yields, and finish it when the spider closes."""
     display.stage(name)
-    crawler.signals.connect(lambda *_, **__: display.advance(name, "items"), signal=signals.item_scraped)
-    crawler.signals.connect(lambda *_, **__: display.finish(name, "done"), signal=signals.spider_closed)
+    # weak=False: Scrapy holds receivers weakly, and these lambdas have no other reference.
+    crawler.signals.connect(lambda *_, **__: display.advance(name, "items"), signal=signals.item_scraped, weak=False)
+    crawler.signals.connect(lambda *_, **__: display.finish(name, "done"), signal=signals.spider_closed, weak=False)
 
 
 def summary_line(name: str, stats: dict[str, Any]) -> str:
