@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crawler.summary import summarize
 from crawler.text import lead
 from enrich.categorize import CATEGORIES
-from enrich.grounding import ANALYSIS_THRESHOLD, GroundingTally, Source, ground, split_sentences
+from enrich.extractive import key_points, overview
+from enrich.grounding import ANALYSIS_THRESHOLD, GroundingTally, Source, ground
 from enrich.llm import AnswerCache, ChatClient, Ledger, LLMUnavailable, cache_key
 from enrich.prompts import (
     PROMPT_VERSION,
@@ -114,38 +116,28 @@ def one_paragraph(text: str) -> str:
 
 
 def extractive_summary(story: StoryInput) -> str:
-    """The page's own summary or the lead of the body, about 100–250 characters; never empty if there is text."""
-    stored = story.summary.strip()
-    text = stored if len(stored) >= 60 else lead(story.lead.body, SUMMARY_CHARS) or stored
-    return one_paragraph(lead(text, 260)) if text else story.lead.title
+    """The story's summary (``crawler.summary``: 100–300 characters of whole sentences), else its title."""
+    return summarize(story.lead.body, story.summary) or story.lead.title
 
 
 def extractive_notes(story: StoryInput) -> StoryNotes:
-    """Story notes made of the article's own sentences, labelled with its TF-IDF keywords."""
+    """Story notes made of the article's own sentences, each key point labelled "entity + action"."""
     summary = extractive_summary(story)
-    sentences = [s for s in split_sentences(story.lead.body)[:12] if 10 <= len(s) <= 120]
-    points: list[KeyPoint] = []
-    used: set[str] = set()
-    for keyword in story.keywords:
-        sentence = next((s for s in sentences if keyword in s and s not in used), None)
-        if sentence is not None:
-            points.append(KeyPoint(label=keyword, text=sentence))
-            used.add(sentence)
-        if len(points) == 3:
-            break
+    points = [
+        KeyPoint(label=label, text=text)
+        for label, text in key_points(story.lead.body, story.keywords, story.lead.title)
+    ]
     entities = [k for k in story.keywords if k in summary][:4]
     return StoryNotes(headline=story.lead.title, summary=summary, key_points=points, entities=entities)
 
 
 def extractive_day(stories: Sequence[StoryInput], notes: Mapping[str, StoryNotes]) -> DayNotes:
-    """Day notes from the most important stories' titles and lead sentences."""
+    """Day notes from the most important stories: their titles, and one sentence of each for the overview."""
     top = list(stories)
-    firsts = [split_sentences(notes[s.id].summary)[:1] for s in top[:3]]
-    overview = "".join(f[0] for f in firsts if f)
     topics = [Topic(heading=cat, story_ids=tuple(s.id for s in top if s.category == cat)) for cat in CATEGORIES]
     return DayNotes(
         title=top[0].lead.title if top else "",
-        overview=overview,
+        overview=overview(notes[s.id].summary for s in top),
         highlights=[Highlight(text=s.lead.title, story_id=s.id) for s in top[:10]],
         topics=[t for t in topics if t.story_ids],
         stories=dict(notes),

@@ -157,7 +157,8 @@ def crawl_stage(store: Store, settings: Settings, outcome: DailyOutcome, mirror:
     outcome.crawl_log = log_dir / f"daily-{outcome.run_id}.log"
     command = [
         sys.executable, "-c", "from aidaily.cli import main; main(prog_name='aidaily')",
-        "crawl", *(["--mirror", str(mirror)] if mirror else []),
+        # -v: the child's INFO log (Scrapy's stats among it) goes to its stderr, which is the crawl log file
+        "-v", "crawl", *(["--mirror", str(mirror)] if mirror else []),
         "-s", "INCREMENTAL=True", "-s", f"CRAWL_RUN_ID={outcome.run_id}",
     ]  # fmt: skip
     # The database through the environment, not the command line, where `ps` would show its password.
