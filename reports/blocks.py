@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class FrontMatter:
-    """Static-site front matter: string fields, and lists of strings."""
+    """Static-site front matter: string and date fields, and lists of strings."""
 
-    fields: tuple[tuple[str, str | tuple[str, ...]], ...]
+    fields: tuple[tuple[str, str | date | tuple[str, ...]], ...]
 
 
 Block = Heading | Paragraph | Quote | ItemList | Table | Rule | FrontMatter

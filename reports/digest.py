@@ -52,7 +52,7 @@ def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime
         FrontMatter(
             (
                 ("title", title),
-                ("date", day.date.isoformat()),
+                ("date", day.date),
                 ("category", "AI 日报"),
                 ("tags", ("AI", "AI 日报")),
                 ("summary", summary),

@@ -313,7 +313,8 @@ def summary_lines(outcome: DailyOutcome, settings: Settings) -> Iterator[str]:
 def llm_line(ledger: dict[str, Any]) -> str:
     cost = ledger.get("estimated_cost_usd")
     return (
-        f"{ledger['model']}: {ledger['calls']} calls, {ledger['cache_hits']} cache hits, {ledger['failures']} failed; "
+        f"{ledger['model']}: {ledger['calls']} calls, {ledger['cache_hits']} cache hits, {ledger['failures']} failed, "
+        f"{ledger.get('malformed', 0)} malformed; "
         f"tokens {ledger['prompt_tokens']} prompt + {ledger['completion_tokens']} completion; "
         f"cost {'$' + format(cost, '.4f') if cost is not None else 'unknown'}"
     )

@@ -83,12 +83,17 @@ def test_an_endpoint_that_keeps_failing_falls_back_to_extractive(fake_llm: FakeL
     assert store.collection("llm_cache").count_documents({}) == 0  # failures are not cached
 
 
-def test_timeouts_fall_back(fake_llm: FakeLLM, store: Store) -> None:
-    fake_llm.behaviour = Behaviour(mode="slow", failures=-1, delay=1.5)
-    writer = commentator(fake_llm, store, timeout=0.3, max_retries=0)
+def test_an_answer_that_never_comes_times_out_and_falls_back(fake_llm: FakeLLM, store: Store) -> None:
+    # The server holds every request until the test ends (no answer can win a race with the timeout).
+    fake_llm.behaviour = Behaviour(mode="hang", failures=-1)
+    writer = commentator(fake_llm, store, timeout=0.5, max_retries=0)
     day = writer.write([STORY], [STORY.id])
-    assert not day.stories[STORY.id].generated
+    assert day.stories[STORY.id] == extractive_notes(STORY)
     assert writer.ledger is not None and writer.ledger.failures == 2
+    assert writer.ledger.by_task["story"]["failures"] == 1 and writer.ledger.by_task["day"]["failures"] == 1
+    assert "APITimeoutError" in writer.ledger.first_problem["failures"]
+    assert fake_llm.waiting.acquire(blocking=False), "the requests reached the server and were held there"
+    assert store.collection("llm_cache").count_documents({}) == 0
 
 
 def test_a_malformed_answer_is_asked_once_more(fake_llm: FakeLLM, store: Store) -> None:
@@ -96,7 +101,8 @@ def test_a_malformed_answer_is_asked_once_more(fake_llm: FakeLLM, store: Store) 
     writer = commentator(fake_llm, store)
     notes = writer.write([STORY], [STORY.id]).stories[STORY.id]
     assert notes.generated
-    assert writer.ledger is not None and writer.ledger.rejected == 1
+    assert writer.ledger is not None and writer.ledger.malformed == 1 and writer.ledger.rejected == 0
+    assert writer.ledger.by_task["story"]["malformed"] == 1
     retry = next(r for r in fake_llm.requests if len(r["messages"]) == 3)
     assert "上一次的回答无效" in retry["messages"][2]["content"]
     calls = fake_llm.calls
