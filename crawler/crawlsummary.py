@@ -16,14 +16,26 @@ LOST = "store/unkept"  # articles neither written nor spooled: lost, whatever th
 
 
 def spider_line(name: str, stats: Mapping[str, Any]) -> str:
-    """``ithome: found 4, new 4, updated 0, unchanged 0, spooled 0, dropped 0, skipped 0``."""
-    return (
-        f"{name}: found {stats.get('aidaily/articles/found', 0)}, "
-        f"new {stats.get('aidaily/store/inserted', 0)}, updated {stats.get('aidaily/store/updated', 0)}, "
-        f"unchanged {stats.get('aidaily/store/unchanged', 0)}, spooled {stats.get('aidaily/store/spooled', 0)}, "
-        f"dropped {sum(v for k, v in stats.items() if k.startswith('aidaily/dropped/'))}, "
-        f"skipped {sum(v for k, v in stats.items() if k.startswith('aidaily/article/skipped/'))}"
-    )
+    """``ithome: found 4, new 4, updated 0, unchanged 0, spooled 0, dropped 0, skipped 0`` (snapshots for lmarena)."""
+    if any(k.startswith("aidaily/leaderboard/") for k in stats):
+        failed = sum(v for k, v in stats.items() if k.startswith("aidaily/leaderboard/failed/"))
+        board = {k.removeprefix("aidaily/leaderboard/"): v for k, v in stats.items()}
+        line = (
+            f"{name}: found {board.get('snapshots', 0)} leaderboard snapshots, new {board.get('inserted', 0)}, "
+            f"updated {board.get('updated', 0)}, unchanged {board.get('unchanged', 0)}, "
+            f"not stored {board.get('unsaved', 0)}"
+        )
+        line += f", failed {failed}" if failed else ""
+    else:
+        line = (
+            f"{name}: found {stats.get('aidaily/articles/found', 0)}, "
+            f"new {stats.get('aidaily/store/inserted', 0)}, updated {stats.get('aidaily/store/updated', 0)}, "
+            f"unchanged {stats.get('aidaily/store/unchanged', 0)}, spooled {stats.get('aidaily/store/spooled', 0)}, "
+            f"dropped {sum(v for k, v in stats.items() if k.startswith('aidaily/dropped/'))}, "
+            f"skipped {sum(v for k, v in stats.items() if k.startswith('aidaily/article/skipped/'))}"
+        )
+    errors = stats.get("log_count/ERROR", 0)
+    return line + (f", {errors} errors logged" if errors else "")
 
 
 def spider_fetch(name: str, stats: Mapping[str, Any]) -> dict[str, Fetch]:

@@ -103,13 +103,24 @@ def looks_like_html(text: str) -> bool:
 
 
 def lead(text: str, limit: int = 200) -> str:
-    """The first paragraph(s) of a body, cut at a sentence end near ``limit`` characters."""
-    out = ""
-    for para in text.split("\n"):
-        if len(out) >= limit // 2:
-            break
-        out = f"{out}\n{para}" if out else para
-    if len(out) <= limit:
+    """The opening sentences of a text's paragraphs, whole, until half of ``limit`` characters, never over it.
+
+    Paragraph breaks are kept; bylines and 导读 tags are stripped (``crawler.summary.strip_credits``)
+    and lines that are not running text (subheadings) skipped.
+    Only a first sentence longer than ``limit`` is cut, at a clause boundary, marked with an ellipsis.
+    A text with no sentence at all gives its first line, cut the same way.
+    """
+    from crawler.summary import fit, is_prose, sentences, strip_credits  # patterns load on first use
+
+    parts: list[str] = []
+    lines = [line.strip() for line in strip_credits(text).split("\n") if line.strip()]
+    for line in lines:
+        found = sentences(line) if is_prose(line) else []
+        if found and parts:
+            found[0] = "\n" + found[0]
+        parts.extend(found)
+    out = fit(parts, low=limit // 2, high=limit).strip()
+    if out or not lines:
         return out
-    cut = max(out.rfind(p, 0, limit) for p in "。！？!?；")
-    return out[: cut + 1] if cut > limit // 3 else out[:limit] + "…"
+    first = lines[0]
+    return first if len(first) <= limit else fit([first], high=limit) or first[: limit - 1] + "…"

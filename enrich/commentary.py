@@ -9,19 +9,28 @@ text (``enrich.grounding``), so nothing the sources do not say reaches a report.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crawler.summary import summarize
 from crawler.text import lead
 from enrich.categorize import CATEGORIES
-from enrich.grounding import ANALYSIS_THRESHOLD, GroundingTally, Source, ground, split_sentences
-from enrich.llm import AnswerCache, ChatClient, Ledger, LLMUnavailable, cache_key
+from enrich.extractive import key_points, overview
+from enrich.grounding import (
+    ANALYSIS_THRESHOLD,
+    GroundingTally,
+    Source,
+    ground,
+    short_supported,
+    without_directives,
+)
+from enrich.llm import AnswerCache, ChatClient, Ledger, LLMUnavailable, MalformedCompletion, cache_key
 from enrich.prompts import (
     PROMPT_VERSION,
+    AnswerMalformed,
     AnswerRejected,
     SourceArticle,
     day_messages,
@@ -36,9 +45,19 @@ from enrich.prompts import (
 logger = logging.getLogger(__name__)
 
 MIN_SUMMARY_CHARS = 40
+# Short fields: a little over what the prompts ask for (labels and 影响 "who" 2–8, headings 4–12).
+LABEL_CHARS = 12
+WHO_CHARS = 12
+HEADING_CHARS = 16
+ENTITY_CHARS = 30
+FALLBACK_LABEL = "要点"
+# Section words (and the characters that join them) a topic heading may use besides its stories' text.
+TOPIC_VOCABULARY = (
+    *CATEGORIES,
+    *("模型", "技术", "产业", "应用", "研究", "产品", "开源", "融资", "政策", "安全", "芯片"),
+    *("与", "和", "及"),
+)
 MAX_SUMMARY_CHARS = 300  # a longer answer is cut at a sentence end; the prompt asks for 100–200
-SUMMARY_CHARS = 220
-_LINE_BREAK_AFTER_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s*\n\s*")
 
 
 @dataclass(frozen=True)
@@ -108,44 +127,30 @@ class DayNotes:
     fallbacks: int = 0
 
 
-def one_paragraph(text: str) -> str:
-    """Lines joined into one paragraph: no space after Chinese punctuation, one space elsewhere."""
-    return _LINE_BREAK_AFTER_CJK.sub("", text.strip()).replace("\n", " ")
-
-
 def extractive_summary(story: StoryInput) -> str:
-    """The page's own summary or the lead of the body, about 100–250 characters; never empty if there is text."""
-    stored = story.summary.strip()
-    text = stored if len(stored) >= 60 else lead(story.lead.body, SUMMARY_CHARS) or stored
-    return one_paragraph(lead(text, 260)) if text else story.lead.title
+    """The story's summary (``crawler.summary``: 100–300 characters of whole sentences), else its title."""
+    # Sentences addressed to a model are not news: they stay out of extractive text as out of grounding.
+    return summarize(without_directives(story.lead.body), without_directives(story.summary)) or story.lead.title
 
 
 def extractive_notes(story: StoryInput) -> StoryNotes:
-    """Story notes made of the article's own sentences, labelled with its TF-IDF keywords."""
+    """Story notes made of the article's own sentences, each key point labelled "entity + action"."""
     summary = extractive_summary(story)
-    sentences = [s for s in split_sentences(story.lead.body)[:12] if 10 <= len(s) <= 120]
-    points: list[KeyPoint] = []
-    used: set[str] = set()
-    for keyword in story.keywords:
-        sentence = next((s for s in sentences if keyword in s and s not in used), None)
-        if sentence is not None:
-            points.append(KeyPoint(label=keyword, text=sentence))
-            used.add(sentence)
-        if len(points) == 3:
-            break
+    points = [
+        KeyPoint(label=label, text=text)
+        for label, text in key_points(without_directives(story.lead.body), story.keywords, story.lead.title)
+    ]
     entities = [k for k in story.keywords if k in summary][:4]
     return StoryNotes(headline=story.lead.title, summary=summary, key_points=points, entities=entities)
 
 
 def extractive_day(stories: Sequence[StoryInput], notes: Mapping[str, StoryNotes]) -> DayNotes:
-    """Day notes from the most important stories' titles and lead sentences."""
+    """Day notes from the most important stories: their titles, and one sentence of each for the overview."""
     top = list(stories)
-    firsts = [split_sentences(notes[s.id].summary)[:1] for s in top[:3]]
-    overview = "".join(f[0] for f in firsts if f)
     topics = [Topic(heading=cat, story_ids=tuple(s.id for s in top if s.category == cat)) for cat in CATEGORIES]
     return DayNotes(
         title=top[0].lead.title if top else "",
-        overview=overview,
+        overview=overview(notes[s.id].summary for s in top),
         highlights=[Highlight(text=s.lead.title, story_id=s.id) for s in top[:10]],
         topics=[t for t in topics if t.story_ids],
         stories=dict(notes),
@@ -154,6 +159,25 @@ def extractive_day(stories: Sequence[StoryInput], notes: Mapping[str, StoryNotes
 
 def _source(story: StoryInput) -> Source:
     return Source(t for a in story.articles for t in (a.title, a.body))
+
+
+def _fallback_label(text: str, story: StoryInput) -> str:
+    """A key point's label when the model's is not grounded: a keyword the point contains, or 要点."""
+    return next((k for k in story.keywords if k and k in text), FALLBACK_LABEL)
+
+
+def _main_category(stories: Sequence[StoryInput]) -> str:
+    """The category most of ``stories`` have (ties: the order of ``CATEGORIES``)."""
+    counts = {c: sum(s.category == c for s in stories) for c in CATEGORIES}
+    best = max(CATEGORIES, key=lambda c: counts[c])
+    return best if counts[best] else (stories[0].category if stories else CATEGORIES[0])
+
+
+def _whole(text: str, source: Source, tally: GroundingTally) -> str:
+    """``text`` if every one of its sentences is grounded, else empty (a headline is not printed in part)."""
+    kept, t = ground(text, source)
+    tally.add(t)
+    return kept if t.kept == t.total else ""
 
 
 class Commentator:
@@ -199,6 +223,7 @@ class Commentator:
     def _ask(
         self, task: str, messages: list[dict[str, str]], validate: Callable[[dict[str, Any]], dict[str, Any]]
     ) -> dict[str, Any] | None:
+        """The validated answer to ``messages``, asked again once if rejected; None: use extractive text."""
         assert self.client is not None and self.cache is not None and self.ledger is not None
         model = self.client.model
         asked = messages
@@ -208,22 +233,32 @@ class Commentator:
             if text is None:
                 try:
                     completion = self.client.complete(asked)
-                except LLMUnavailable as exc:
-                    self.ledger.record("failures")
-                    logger.warning("LLM %s task failed, using extractive text: %s", task, exc)
+                except MalformedCompletion as exc:
+                    # Not cached and not asked again: a proxy page or a broken endpoint answers alike.
+                    self.ledger.record("malformed", task, str(exc))
+                    logger.debug("LLM %s answer is not a completion, using extractive text: %s", task, exc)
                     return None
-                self.ledger.record_call(completion)
+                except LLMUnavailable as exc:
+                    self.ledger.record("failures", task, str(exc))
+                    logger.debug("LLM %s task failed, using extractive text: %s", task, exc)
+                    return None
+                self.ledger.record_call(completion, task)
                 self.cache.put(key, completion, model=model, task=task, prompt_version=PROMPT_VERSION, now=self._now())
                 text = completion.text
             else:
-                self.ledger.record("cache_hits")
+                self.ledger.record("cache_hits", task)
             try:
                 return validate(parse_answer(text))
             except AnswerRejected as exc:
-                self.ledger.record("rejected")
-                logger.warning("LLM %s answer rejected (attempt %d): %s", task, attempt + 1, exc)
+                what = "malformed" if isinstance(exc, AnswerMalformed) else "rejected"
+                self.ledger.record(what, task, str(exc))
+                logger.debug("LLM %s answer %s (attempt %d): %s", task, what, attempt + 1, exc)
                 asked = retry_messages(messages, str(exc))
         return None
+
+    def _replaced(self, what: str) -> None:
+        assert self.ledger is not None
+        self.ledger.record_replaced(what)
 
     def _story(self, story: StoryInput) -> tuple[StoryNotes, GroundingTally, bool]:
         ids = {a.id for a in story.articles}
@@ -235,16 +270,26 @@ class Commentator:
         tally = GroundingTally()
         summary, t = ground(answer["summary"], source)
         tally.add(t)
-        headline, t = ground(answer["headline"], source)
-        tally.add(t)
+        headline = _whole(answer["headline"], source, tally)
+        if not headline:
+            self._replaced("headline")
         points = []
         for point in answer["key_points"]:
-            text, t = ground(point["text"], source)
-            tally.add(t)
-            if text:
-                points.append(KeyPoint(label=point["label"], text=text))
-        source_text = "\n".join(f"{a.title}\n{a.body}" for a in story.articles)
-        entities = [e for e in answer["entities"] if e in source_text]
+            text = _whole(point["text"], source, tally)
+            if not text:
+                continue
+            label = point["label"]
+            if not short_supported(label, source, max_chars=LABEL_CHARS):
+                self._replaced("label")
+                label = _fallback_label(text, story)
+            points.append(KeyPoint(label=label, text=text))
+        source_text = "\n".join(without_directives(f"{a.title}\n{a.body}") for a in story.articles)
+        entities = []
+        for entity in answer["entities"]:
+            if entity in source_text and short_supported(entity, source, max_chars=ENTITY_CHARS):
+                entities.append(entity)
+            else:
+                self._replaced("entity")
         fell_back = len(summary) < MIN_SUMMARY_CHARS
         notes = StoryNotes(
             headline=headline or story.lead.title,
@@ -270,8 +315,12 @@ class Commentator:
         for impact in answer["impacts"]:
             text, t = ground(impact["text"], source, threshold=ANALYSIS_THRESHOLD)
             tally.add(t)
-            if text:
-                notes.impacts.append(Impact(who=impact["who"], text=text))
+            if not text:
+                continue
+            if not short_supported(impact["who"], source, max_chars=WHO_CHARS):
+                self._replaced("who")  # no extractive "who" exists: the impact is left out
+                continue
+            notes.impacts.append(Impact(who=impact["who"], text=text))
 
     def _day(
         self, ranked: Sequence[StoryInput], notes: dict[str, StoryNotes], tally: GroundingTally
@@ -287,26 +336,39 @@ class Commentator:
         everything = Source(text for s in ranked for a in s.articles for text in (a.title, a.body))
         overview, t = ground(answer["overview"], everything)
         tally.add(t)
-        title, t = ground(answer["title"], everything)
-        tally.add(t)
+        title = _whole(answer["title"], everything, tally)
+        if not title:
+            self._replaced("title")
         highlights: list[Highlight] = []
         seen: set[str] = set()
         for item in answer["highlights"]:
             story = by_lead[item["id"][0]] if item["id"] else None
             if story is None or story.id in seen:
                 continue
-            text, t = ground(item["text"], _source(story))
-            tally.add(t)
-            if text:
-                highlights.append(Highlight(text=text, story_id=story.id))
-                seen.add(story.id)
+            text = _whole(item["text"], _source(story), tally)
+            if not text:
+                self._replaced("highlight")
+                text = story.lead.title
+            highlights.append(Highlight(text=text, story_id=story.id))
+            seen.add(story.id)
         placed: set[str] = set()
         topics: list[Topic] = []
         for topic in answer["topics"]:
-            members = tuple(by_lead[i].id for i in topic["ids"] if by_lead[i].id not in placed)
-            placed.update(members)
-            if members:
-                topics.append(Topic(heading=topic["heading"], story_ids=members))
+            members = [by_lead[i] for i in dict.fromkeys(topic["ids"]) if by_lead[i].id not in placed]
+            placed.update(m.id for m in members)
+            if not members:
+                continue
+            heading = topic["heading"]
+            texts = (t for m in members for a in m.articles for t in (a.title, a.body))
+            covered = Source(texts, vocabulary=TOPIC_VOCABULARY)
+            if not short_supported(heading, covered, max_chars=HEADING_CHARS):
+                self._replaced("heading")
+                heading = _main_category(members)
+            same = next((n for n, t in enumerate(topics) if t.heading == heading), None)
+            if same is None:
+                topics.append(Topic(heading=heading, story_ids=tuple(m.id for m in members)))
+            else:  # two replaced headings may name the same category: one section
+                topics[same] = Topic(heading=heading, story_ids=(*topics[same].story_ids, *(m.id for m in members)))
         day = DayNotes(
             title=title or fallback.title,
             overview=overview or fallback.overview,

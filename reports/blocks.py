@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,15 @@ Line = tuple[Inline, ...]
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading; ``toc`` puts it in the HTML page's table of contents (default: levels 1 and 2)."""
+
     level: int
     line: Line
+    toc: bool | None = None
+
+    @property
+    def in_toc(self) -> bool:
+        return self.level <= 2 if self.toc is None else self.toc
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class FrontMatter:
-    """Static-site front matter: string fields, and lists of strings."""
+    """Static-site front matter: string and date fields, and lists of strings."""
 
-    fields: tuple[tuple[str, str | tuple[str, ...]], ...]
+    fields: tuple[tuple[str, str | date | tuple[str, ...]], ...]
 
 
 Block = Heading | Paragraph | Quote | ItemList | Table | Rule | FrontMatter
@@ -90,11 +98,24 @@ Block = Heading | Paragraph | Quote | ItemList | Table | Rule | FrontMatter
 
 @dataclass
 class Document:
+    """A report: its title (the Markdown heading), blocks, and what the HTML page says about itself.
+
+    ``name`` is the report's name and day (``AI洞察日报 2026/1/20``), the page's ``<title>`` and
+    ``<h1>``; ``llm`` says who wrote the text (``LLM: off``), shown under it.
+    """
+
     title: str
     blocks: list[Block] = field(default_factory=list)
+    name: str = ""
+    llm: str = ""
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
+
+
+def plain(parts: Line) -> str:
+    """The text of a line without its markup."""
+    return "".join(p.text for p in parts)
 
 
 def line(*parts: Inline | str) -> Line:
@@ -102,11 +123,26 @@ def line(*parts: Inline | str) -> Line:
     return tuple(Text(p) if isinstance(p, str) else p for p in parts)
 
 
+def _whole_word(text: str, entity: str) -> int:
+    """The first occurrence of ``entity`` that does not start or end inside a Latin word (bench in SWE-bench)."""
+    start = text.find(entity)
+    while start >= 0:
+        before = text[start - 1 : start]
+        after = text[start + len(entity) : start + len(entity) + 1]
+        inside = (before.isascii() and before.isalnum() and entity[0].isascii() and entity[0].isalnum()) or (
+            after.isascii() and after.isalnum() and entity[-1].isascii() and entity[-1].isalnum()
+        )
+        if not inside and not (before == "-" and entity[0].isascii()):
+            return start
+        start = text.find(entity, start + 1)
+    return -1
+
+
 def emphasize(text: str, entities: Sequence[str]) -> Line:
     """``text`` with the first occurrence of each entity in bold (longest entities first, no overlaps)."""
     spans: list[tuple[int, int]] = []
     for entity in sorted({e for e in entities if e.strip()}, key=lambda e: (-len(e), e)):
-        start = text.find(entity)
+        start = _whole_word(text, entity)
         if start < 0:
             continue
         end = start + len(entity)

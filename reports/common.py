@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from enrich.commentary import DayNotes
@@ -14,14 +15,16 @@ def clock(moment: datetime) -> str:
 
 
 def other_sources(story: Story, *, prefix: str = "另见: ") -> Line:
-    """Links to the other sites that reported the story, or nothing."""
-    if not story.others:
-        return ()
-    parts: list[Inline] = [Text(prefix)]
-    for n, article in enumerate(story.others):
-        if n:
-            parts.append(Text("、"))
-        parts.append(Link(article.source_name, article.url))
+    """Links to the other sites that reported the story, and the day it was first reported if earlier; or nothing."""
+    parts: list[Inline] = []
+    if story.others:
+        parts.append(Text(prefix))
+        for n, article in enumerate(story.others):
+            if n:
+                parts.append(Text("、"))
+            parts.append(Link(article.source_name, article.url))
+    if story.since is not None:
+        parts.append(Text(f"{'；' if parts else ''}持续报道，首见于 {story.since:%Y-%m-%d}"))
     return tuple(parts)
 
 
@@ -35,21 +38,42 @@ def source_links(story: Story) -> Line:
     return tuple(parts)
 
 
-def footer(day: Day, notes: DayNotes, generated_at: datetime) -> list[Paragraph]:
-    """The closing lines: generation time (from the data, not the clock) and how the text was written."""
+EXTRACTIVE_NOTE = (
+    "未配置 LLM：摘要、要点与今日摘要均摘自原文（导语句；要点名为句中的名称与动作），未生成深度解读与影响分析。"
+)
+
+
+def llm_line(notes: DayNotes) -> str:
+    """Who wrote the text, in one line for the top of the HTML page."""
+    return "LLM: off（摘要与要点摘自原文）" if notes.model is None else f"LLM: {notes.model}"
+
+
+def counts_line(day: Day, shown: Sequence[Story]) -> str:
+    """What the report shows and what it left out: ``本期 17 个事件、19 篇文章；未收录 2 篇非 AI 资讯``."""
+    ids = {s.id for s in shown}
+    articles = sum(len(s.articles) for s in shown)
+    text = f"本期 {len(shown)} 个事件、{articles} 篇文章"
+    left = [s for s in day.stories if s.id not in ids]
+    non_ai = sum(len(s.articles) for s in left if not s.is_ai)
+    other = sum(len(s.articles) for s in left if s.is_ai)
+    if non_ai:
+        text += f"；未收录 {non_ai} 篇非 AI 资讯"
+    if other:
+        text += f"；另有 {other} 篇未列出"
+    folded = sum(s.folded for s in shown)
+    if folded:
+        text += f"；合并重复 {folded} 篇"
+    return text
+
+
+def footer(day: Day, notes: DayNotes, generated_at: datetime, shown: Sequence[Story]) -> list[Paragraph]:
+    """The closing lines: generation time (from the data, not the clock), what ``shown`` holds, how it was written."""
     stamp = generated_at.strftime("%Y-%m-%d %H:%M:%S")
-    counts = f"共 {day.article_count} 篇文章、{len(day.stories)} 个事件"
-    if day.duplicates_folded:
-        counts += f"，合并重复 {day.duplicates_folded} 篇"
-    lines = [Paragraph((Italic(f"本日报由 aidaily 自动生成，更新时间: {stamp}（{counts}）"),))]
+    lines = [Paragraph((Italic(f"本日报由 aidaily 自动生成，更新时间: {stamp}（{counts_line(day, shown)}）"),))]
     if day.health:
         lines.append(Paragraph((Italic("数据源健康检查: " + "；".join(day.health) + "。"),)))
     if notes.model is None:
-        lines.append(
-            Paragraph(
-                (Italic("未配置 LLM：摘要与要点均摘自原文（导语句与 TF-IDF 关键词），未生成深度解读与影响分析。"),)
-            )
-        )
+        lines.append(Paragraph((Italic(EXTRACTIVE_NOTE),)))
         return lines
     share = notes.grounding.share
     grounded = (

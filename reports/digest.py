@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from crawler.summary import sentences
 from enrich.commentary import DayNotes, StoryNotes
 from reports.blocks import Block, Bold, Document, FrontMatter, Heading, ItemList, Link, Paragraph, Rule, Text, line
 from reports.board import Board
-from reports.common import footer, other_sources
+from reports.common import footer, llm_line, other_sources
 from reports.model import Day, Story
 
 MIN_DEEP = 4
@@ -45,12 +46,13 @@ def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime
     featured = {s.id for s in ranked[: deep_count(deep)]}
     title = notes.title or f"{day.date.isoformat()} AI 日报"
     summary = "\n".join(f"- {h.text}" for h in notes.highlights[:5])
-    doc = Document(title=title)
+    name = f"AI 日报 {day.date.year}/{day.date.month}/{day.date.day}"
+    doc = Document(title=title, name=name, llm=llm_line(notes))
     doc.add(
         FrontMatter(
             (
                 ("title", title),
-                ("date", day.date.isoformat()),
+                ("date", day.date),
                 ("category", "AI 日报"),
                 ("tags", ("AI", "AI 日报")),
                 ("summary", summary),
@@ -81,9 +83,10 @@ def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime
         items = []
         for story in rest:
             story_notes = notes.stories[story.id]
-            first = story_notes.summary.split("。")[0]
-            sentence = f"{first}。" if first and len(first) < len(story_notes.summary) else story_notes.summary
-            items.append((Bold(story.lead.title), Link("链接", story.lead.url), Text(f"：{sentence}")))
+            sentence = next(iter(sentences(story_notes.summary)), story_notes.summary)
+            others = other_sources(story, prefix="另见: ")
+            also = (Text("（"), *others, Text("）")) if others else ()
+            items.append((Bold(story.lead.title), Link("链接", story.lead.url), Text(f"：{sentence}"), *also))
         doc.add(ItemList(tuple(items)))
-    doc.add(*footer(day, notes, generated_at))
+    doc.add(*footer(day, notes, generated_at, ranked))
     return doc

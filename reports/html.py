@@ -22,6 +22,7 @@ from reports.blocks import (
     Rule,
     Table,
     Text,
+    plain,
 )
 
 _STYLE = """
@@ -32,6 +33,8 @@ h3{font-size:1.1rem}a{color:#0969da}table{border-collapse:collapse;margin:1rem 0
 th,td{border:1px solid #d0d7de;padding:.3rem .7rem;text-align:left}th{background:#f6f8fa}
 blockquote{margin:0;padding:0 1rem;color:#59636e;border-left:.25rem solid #d0d7de}
 hr{border:0;border-top:1px solid #d0d7de;margin:2rem 0}ul.dot{list-style:"• "}
+header .llm{color:#59636e;margin:.2rem 0 1rem}nav.toc{background:#f6f8fa;border:1px solid #d0d7de;padding:.5rem 1rem}
+nav.toc ol{margin:.3rem 0;padding-left:1.4rem}nav.toc li.sub{margin-left:1.2rem;list-style:circle}
 """
 
 
@@ -65,10 +68,13 @@ def render_line(parts: Line) -> str:
     return "".join(inline(p) for p in parts)
 
 
-def _block(block: Block) -> str:
+def _block(block: Block, anchor: str | None = None) -> str:
     if isinstance(block, Heading):
         level = min(max(block.level, 1), 6)
-        return f"<h{level}>{render_line(block.line)}</h{level}>"
+        ident = f' id="{anchor}"' if anchor else ""
+        if level == 1:  # the page's only <h1> is the report's name; a style's own title is a headline
+            return f'<h2 class="headline"{ident}>{render_line(block.line)}</h2>'
+        return f"<h{level}{ident}>{render_line(block.line)}</h{level}>"
     if isinstance(block, Paragraph):
         return f"<p>{render_line(block.line)}</p>"
     if isinstance(block, Quote):
@@ -89,13 +95,45 @@ def _block(block: Block) -> str:
     raise TypeError(block)
 
 
+def _header(name: str, llm: str, toc: list[tuple[str, Heading]]) -> str:
+    """The page's own heading: the report's name and day, who wrote the text, and a table of contents."""
+    parts = [f"<h1>{escape(name)}</h1>"]
+    if llm:
+        parts.append(f'<p class="llm">{escape(llm)}</p>')
+    if toc:
+        top = min(h.level for _, h in toc)
+        sub = ' class="sub"'
+        items = "".join(
+            f'<li{sub if h.level > top else ""}><a href="#{a}">{escape(plain(h.line))}</a></li>' for a, h in toc
+        )
+        parts.append(f'<nav class="toc" aria-label="目录"><strong>目录</strong><ol>{items}</ol></nav>')
+    return "<header>" + "".join(parts) + "</header>"
+
+
 def render_html(document: Document) -> str:
-    """The document as one HTML page with inline CSS and no scripts or external resources."""
-    body = "\n".join(b for b in (_block(block) for block in document.blocks) if b)
+    """The document as one HTML page with inline CSS and no scripts or external resources.
+
+    Its ``<title>`` and ``<h1>`` are the report's name and day; the heading of the document that
+    repeats them is not shown twice. Sections are listed in a table of contents.
+    """
+    name = document.name or document.title
+    blocks = list(document.blocks)
+    repeated = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and plain(b.line) == name), None)
+    if repeated is not None:
+        del blocks[repeated]
+    rendered: list[str] = []
+    toc: list[tuple[str, Heading]] = []
+    for block in blocks:
+        anchor = None
+        if isinstance(block, Heading) and block.level > 1 and block.in_toc:
+            anchor = f"s{len(toc) + 1}"
+            toc.append((anchor, block))
+        rendered.append(_block(block, anchor))
+    body = "\n".join([_header(name, document.llm, toc), *(b for b in rendered if b)])
     return (
         "<!DOCTYPE html>\n"
         '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        f"<title>{escape(document.title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>{escape(name)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

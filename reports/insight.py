@@ -8,7 +8,7 @@ from enrich.categorize import CATEGORIES
 from enrich.commentary import DayNotes
 from reports.blocks import Bold, Code, Document, Heading, Paragraph, Quote, Text, emphasize, line
 from reports.board import Board
-from reports.common import footer, source_links
+from reports.common import footer, llm_line, source_links
 from reports.model import Day
 
 HEADINGS = {"技术底座": "AI技术底座", "行业动态": "行业动态", "产业商业": "产业商业"}
@@ -17,7 +17,8 @@ HEADINGS = {"技术底座": "AI技术底座", "行业动态": "行业动态", "�
 def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime) -> Document:
     """The insight report of ``day``: AI-relevant stories only, one entry per event."""
     del board  # this style has no leaderboard
-    doc = Document(title=f"AI洞察日报 {day.date.year}/{day.date.month}/{day.date.day}")
+    name = f"AI洞察日报 {day.date.year}/{day.date.month}/{day.date.day}"
+    doc = Document(title=name, name=name, llm=llm_line(notes))
     doc.add(Heading(2, line(doc.title)), Quote(line(Code("AI 日报"))))
     doc.add(Heading(2, line(Bold("今日摘要"))))
     doc.add(Paragraph(line(f"• {notes.overview}" if notes.overview else "• 今日没有与 AI 相关的新闻。")))
@@ -27,7 +28,7 @@ def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime
         members = [s for s in stories if s.category == category]
         if not members:
             continue
-        doc.add(Heading(3, line(HEADINGS[category])))
+        doc.add(Heading(3, line(HEADINGS[category]), toc=True))
         for story in members:
             story_notes = notes.stories[story.id]
             doc.add(
@@ -41,5 +42,5 @@ def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime
                     )
                 )
             )
-    doc.add(*footer(day, notes, generated_at))
+    doc.add(*footer(day, notes, generated_at, stories))
     return doc

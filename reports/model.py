@@ -11,6 +11,7 @@ from crawler.dates import SHANGHAI
 from crawler.export import day_start
 from crawler.runlog import report_flags
 from crawler.store import Store
+from crawler.summary import strip_credits, summarize
 from enrich.commentary import StoryInput
 from enrich.prompts import SourceArticle
 
@@ -58,17 +59,23 @@ class Article:
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Article:
+        """The report's view of a stored article: body without bylines and credits, summary made from both.
+
+        Summaries are made here, from the stored text, so archives crawled with older rules read the same.
+        """
         stamps = [d for d in (doc.get("fetched_at"), doc.get("enriched_at")) if isinstance(d, datetime)]
+        source = doc.get("source") or ""
+        body = doc.get("body") or ""
         # Without enrichment fields an article is its own story, kept (not judged AI-irrelevant).
         return cls(
             id=doc["_id"],
             url=doc["url"],
-            source=doc.get("source") or "",
+            source=source,
             source_name=doc.get("source_name") or doc.get("source") or "",
             kind=doc.get("kind") or "article",
             title=(doc.get("title") or "").strip(),
-            body=doc.get("body") or "",
-            summary=doc.get("summary") or "",
+            body=strip_credits(body, source),
+            summary=summarize(body, doc.get("summary") or "", source),
             published_at=doc["published_at"].astimezone(SHANGHAI),
             keywords=tuple(doc.get("keywords") or ()),
             cluster_id=doc.get("cluster_id") or doc["_id"],
@@ -88,6 +95,8 @@ class Story:
     lead: Article
     others: list[Article] = field(default_factory=list)
     label: str = ""
+    since: date | None = None  # the day the event was first reported, when before this report's day
+    folded: int = 0  # same-site copies folded away (not shown)
 
     @property
     def articles(self) -> list[Article]:
@@ -169,13 +178,26 @@ def build_day(day: date, docs: Iterable[Mapping[str, Any]], clusters: Mapping[st
         lead = _lead([a for a in members if a.duplicate_of not in by_id] or members, cluster.get("representative"))
         others: list[Article] = []
         seen_sources = {lead.source}
+        copies = 0
         for article in sorted((a for a in members if a.id != lead.id), key=lambda a: (a.published_at, a.id)):
             if article.source in seen_sources:
-                folded += 1
+                copies += 1
                 continue
             seen_sources.add(article.source)
             others.append(article)
-        stories.append(Story(id=cluster_id, lead=lead, others=others, label=str(cluster.get("label") or "")))
+        folded += copies
+        first = cluster.get("first_published_at")
+        since = first.astimezone(SHANGHAI).date() if isinstance(first, datetime) else None
+        stories.append(
+            Story(
+                id=cluster_id,
+                lead=lead,
+                others=others,
+                label=str(cluster.get("label") or ""),
+                since=since if since is not None and since < day else None,
+                folded=copies,
+            )
+        )
     stamps = [a.stamped_at for a in articles if a.stamped_at]
     return Day(
         date=day,

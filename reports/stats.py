@@ -6,6 +6,7 @@ so the server reads the range from the ``published_at`` index.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -221,19 +222,38 @@ def stats_record(stats: Stats) -> dict[str, Any]:
     }
 
 
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal cells (a CJK character takes two)."""
+    from rich.cells import cell_len  # the width table only, not rich's console
+
+    return text + " " * max(width - cell_len(text), 0)
+
+
+def _width(texts: Iterable[str], least: int) -> int:
+    from rich.cells import cell_len
+
+    return max([least, *(cell_len(t) for t in texts)])
+
+
 def stats_lines(stats: Stats) -> list[str]:
-    """``stats`` as a plain-text report."""
+    """``stats`` as a plain-text report, columns aligned by display width (中文 counts two cells)."""
     first, second = stats.periods
     lines = [f"{stats.total} articles, {stats.period}", "", "per day"]
     lines += [f"  {day}  {n:6d}" for day, n in stats.per_day]
-    lines += ["", "per source"] + [f"  {name:<12} {n:6d}  ({sid})" for sid, name, n in stats.per_source]
-    lines += ["", "per category"] + [f"  {cat:<12} {n:6d}" for cat, n in stats.per_category]
+    names = _width((name for _, name, _ in stats.per_source), 12)
+    lines += ["", "per source"] + [f"  {pad(name, names)} {n:6d}  ({sid})" for sid, name, n in stats.per_source]
+    cats = _width((cat for cat, _ in stats.per_category), 12)
+    lines += ["", "per category"] + [f"  {pad(cat, cats)} {n:6d}" for cat, n in stats.per_category]
     lines += ["", f"top keywords   {first}  ->  {second}"]
-    lines += [f"  {k.keyword:<16} {k.first:6d} -> {k.second:6d}  ({k.change:+d})" for k in stats.keywords]
+    words = _width((k.keyword for k in stats.keywords), 16)
+    lines += [f"  {pad(k.keyword, words)} {k.first:6d} -> {k.second:6d}  ({k.change:+d})" for k in stats.keywords]
     lines += ["", "largest clusters"]
+    ids = _width((c.cluster_id for c in stats.clusters), 0)
+    labels = _width((c.label or "-" for c in stats.clusters), 0)
     for c in stats.clusters:
         span = f"{_day(c.first_published_at)}..{_day(c.last_published_at)}"
-        lines.append(f"  {c.articles:4d}  {c.cluster_id}  {c.label or '-'}  {span}  {', '.join(c.sources)}")
+        row = f"  {c.articles:4d}  {pad(c.cluster_id, ids)}  {pad(c.label or '-', labels)}  {span}  "
+        lines.append(row + ", ".join(c.sources))
     return lines
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from enrich.commentary import DayNotes
 from reports.blocks import Block, Bold, Document, Heading, ItemList, Link, Paragraph, Quote, Rule, Table, line
 from reports.board import Board
-from reports.common import clock, footer, other_sources
+from reports.common import clock, footer, llm_line, other_sources
 from reports.model import Day
 
 ARENA_LINKS = (
@@ -51,14 +51,16 @@ def leaderboard_blocks(board: Board | None, day: Day) -> list[Block]:
 
 def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime) -> Document:
     """The tracker report of ``day``."""
-    doc = Document(title=f"{day.date.isoformat()} 国产大模型日报")
+    title = f"{day.date.isoformat()} 国产大模型日报"
+    doc = Document(title=title, name=title, llm=llm_line(notes))
     doc.add(Heading(1, line(doc.title)), Heading(2, line("今日要点")))
     if notes.highlights:
         doc.add(ItemList(tuple(line(h.text) for h in notes.highlights), ordered=True))
     else:
         doc.add(Paragraph(line("今日没有与 AI 相关的要点。")))
     doc.add(Rule(), *leaderboard_blocks(board, day), Rule(), Heading(2, line("详细资讯")))
-    for story in day.newest_first():
+    stories = day.newest_first()
+    for story in stories:
         article = story.lead
         meta = line(Bold("来源"), f": {article.source_name} | ", Bold("时间"), f": {clock(article.published_at)}")
         others = other_sources(story)
@@ -70,5 +72,5 @@ def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime
             Paragraph(line(notes.stories[story.id].summary)),
             Paragraph(line(Link("阅读原文", article.url))),
         )
-    doc.add(Rule(), *footer(day, notes, generated_at))
+    doc.add(Rule(), *footer(day, notes, generated_at, stories))
     return doc

@@ -14,7 +14,7 @@ import pytest
 from crawler.dates import SHANGHAI
 from crawler.diagnosis import ARTICLE, LIST, Page, diagnose, report_lines, save_page
 from crawler.mirror import META_SUFFIX, mirror_path, resolve
-from crawler.pages import ithome
+from crawler.pages import aibase, ithome
 from tests.broken_mirror import copy_mirror, lose_body, serve_status
 
 AIDAILY = str(Path(sys.executable).with_name("aidaily"))
@@ -33,7 +33,7 @@ def test_doctor_fails_the_body_of_a_page_that_lost_it_and_saves_the_page(tmp_pat
     feed = (mirror / mirror_path(FEED)).read_text(encoding="utf-8")
     newest = ithome.parse_feed(feed, FEED)[0]  # the doctor checks a list's first (newest) article
     lose_body(mirror, newest, 'class="post_content" id="paragraph"')
-    serve_status(mirror, "https://news.aibase.com/zh/news", 500)
+    serve_status(mirror, aibase.LIST_URL, 500)
     out = tmp_path / "doctor"
     result = doctor(mirror, out, "ithome", "aibase", "qbitai")
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
@@ -60,7 +60,7 @@ def test_doctor_fails_the_body_of_a_page_that_lost_it_and_saves_the_page(tmp_pat
     assert meta["status"] == 200 and meta["url"] == newest
     assert meta["headers"]["Content-Type"].startswith("text/html")
     assert "Content-Length" not in meta["headers"]
-    listing = resolve(out, mirror_path("https://news.aibase.com/zh/news"))
+    listing = resolve(out, mirror_path(aibase.LIST_URL))
     assert listing is not None
     assert json.loads(listing.with_name(listing.name + META_SUFFIX).read_text(encoding="utf-8"))["status"] == 500
     assert resolve(out, "www.qbitai.com/feed") is None  # a source that passed leaves nothing behind

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from aidaily.cli.context import Context
+from aidaily.cli.logs import quiet_jieba
 
 # name -> the module and attribute of its command, imported only when the command runs.
 COMMANDS: dict[str, str] = {
@@ -81,8 +82,16 @@ class LazyGroup(click.Group):
     default=None,
     help="aidaily's data folder (embedded database, spool).",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Show logs on screen: -v INFO, -vv DEBUG (Scrapy's too). Logs always go to <data dir>/logs/.",
+)
 @click.pass_context
-def main(ctx: click.Context, mongo_uri: str | None, database: str | None, data_dir: str | None, verbose: bool) -> None:
+def main(ctx: click.Context, mongo_uri: str | None, database: str | None, data_dir: str | None, verbose: int) -> None:
     """aidaily: crawl the Chinese AI press into MongoDB, enrich it, and write daily reports."""
+    if verbose < 2:
+        # jieba prints its dictionary loading through its own stderr handler, whenever it is first used.
+        quiet_jieba()
     ctx.obj = Context(mongo_uri=mongo_uri, database=database, data_dir_option=data_dir, verbose=verbose)

@@ -6,14 +6,17 @@ Scrapy's settings (and with them the project's imports) load on first use.
 
 from __future__ import annotations
 
-import logging
 import os
+import sys
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+SLOW_START_SECONDS = 1.0
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -28,7 +31,8 @@ class Context:
     mongo_uri: str | None = None
     database: str | None = None
     data_dir_option: str | None = None
-    verbose: bool = False
+    verbose: int = 0  # -v: INFO on screen, -vv: DEBUG (Scrapy's too); logs always go to the log file
+    log_path: Path | None = None
 
     @classmethod
     def of(cls, settings: Settings) -> Context:
@@ -49,14 +53,11 @@ class Context:
             settings.set("MONGO_DATABASE", self.database, priority="cmdline")
         if self.data_dir_option:
             settings.set("AIDAILY_DATA_DIR", str(Path(self.data_dir_option).resolve()), priority="cmdline")
-        if self.verbose:
+        if self.verbose >= 2:
             settings.set("LOG_LEVEL", "DEBUG", priority="cmdline")
-        logging.basicConfig(level=settings.get("LOG_LEVEL"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        if not self.verbose:
-            # SecantusDB logs each start at INFO and jieba its dictionary loading at DEBUG: noise on a CLI.
-            # jieba gets a filter, not a level: it sets its logger's level when it is imported, which is later.
-            logging.getLogger("secantus").setLevel(logging.WARNING)
-            logging.getLogger("jieba").addFilter(_warnings_and_above)
+        from aidaily.cli.logs import configure
+
+        self.log_path = configure(self.verbose, Path(settings.get("AIDAILY_DATA_DIR")), settings.get("LOG_LEVEL"))
         return settings
 
     @property
@@ -67,16 +68,23 @@ class Context:
         """Open the configured database, starting the embedded one if no URI is set."""
         from crawler.store import StoreConfig
 
+        config = StoreConfig.from_settings(self.settings)
         store = None
+        # The embedded database starts in well under a second on a warm machine; when it takes longer
+        # (a cold disk, WiredTiger recovering after a killed process) say why the command waits.
+        what = "connecting to the database…" if self.settings.get("MONGO_URI") else "starting the database…"
+        note = threading.Timer(SLOW_START_SECONDS, click.echo, (what,), {"err": True}) if sys.stderr.isatty() else None
+        if note is not None:
+            note.daemon = True
+            note.start()
         try:
-            store = StoreConfig.from_settings(self.settings).open()
+            store = config.open()
             store.ping()
         except Exception as exc:  # any connection failure becomes a one-line CLI error
             if store is not None:
                 store.close()
             raise click.ClickException(f"cannot open the database: {exc}") from exc
+        finally:
+            if note is not None:
+                note.cancel()
         return store
-
-
-def _warnings_and_above(record: logging.LogRecord) -> bool:
-    return record.levelno >= logging.WARNING

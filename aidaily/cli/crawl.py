@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from aidaily.cli.context import Context
+from aidaily.cli.progress import make_display
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
+
+    from aidaily.cli.progress import Display
 
 
 def spider_names(settings: Settings) -> list[str]:
@@ -41,16 +45,20 @@ def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path, *, d
         yield
 
 
-def run_crawl(settings: Settings, names: list[str]) -> dict[str, dict[str, Any]]:
-    """Crawl ``names`` in one process and return each spider's final stats."""
+def run_crawl(settings: Settings, names: list[str], display: Display | None = None) -> dict[str, dict[str, Any]]:
+    """Crawl ``names`` in one process and return each spider's final stats; ``display`` shows each one's progress."""
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the CLI configured logging already
+    # The CLI configured logging already: Scrapy's lines go to the log file, and to the screen only with -v.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = {}
     for name in names:
         crawler = process.create_crawler(name)
         crawlers[name] = crawler
+        if display is not None:
+            _follow_spider(crawler, name, display, signals)
         process.crawl(crawler)
     process.start()
     return {name: dict(crawler.stats.get_stats()) if crawler.stats else {} for name, crawler in crawlers.items()}
@@ -111,25 +119,50 @@ def crawl_command(
         if not settings.get("MONGO_URI"):
             raise click.UsageError("a distributed crawl writes to one shared MongoDB: give --mongo-uri (or MONGO_URI)")
         configure_distributed(settings, seed=seed)
-    with crawl_services(settings, mirror, ctx.data_dir):
-        for name, _, value in pairs:  # last, so they win over what the services set
-            settings.set(name, value, priority="cmdline")
-        results = run_crawl(settings, list(spiders) or known)
+    # On a terminal (and not with -v, whose log lines would tear it): a live display of each spider's items.
+    display = make_display(True) if sys.stdout.isatty() and not ctx.verbose else None
+    try:
+        with crawl_services(settings, mirror, ctx.data_dir):
+            for name, _, value in pairs:  # last, so they win over what the services set
+                settings.set(name, value, priority="cmdline")
+            results = run_crawl(settings, list(spiders) or known, display)
+    finally:
+        if display is not None:
+            display.close()
     if seed:
         for name, stats in results.items():
             click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
         return
-    status = print_summary(results, settings.getdict("SOURCE_NAMES"))
+    status = print_summary(results, settings.getdict("SOURCE_NAMES"), ctx.log_path)
     click.get_current_context().exit(status)
 
 
-def print_summary(results: dict[str, dict[str, Any]], names: dict[str, str] | None = None) -> int:
+def _follow_spider(crawler: Any, name: str, display: Display, signals: Any) -> None:
+    """Advance ``display`` on every item the spider yields, and finish it when the spider closes."""
+    display.stage(name)
+    # weak=False: Scrapy holds receivers weakly, and these lambdas have no other reference.
+    crawler.signals.connect(lambda *_, **__: display.advance(name, "items"), signal=signals.item_scraped, weak=False)
+    crawler.signals.connect(lambda *_, **__: display.finish(name, "done"), signal=signals.spider_closed, weak=False)
+
+
+def summary_line(name: str, stats: dict[str, Any]) -> str:
+    """One spider's result: what it found and what the store did with it (leaderboard snapshots for lmarena)."""
+    from crawler.crawlsummary import spider_line
+
+    return spider_line(name, stats)
+
+
+def print_summary(
+    results: dict[str, dict[str, Any]], names: dict[str, str] | None = None, log_path: Path | None = None
+) -> int:
     """Print a line per spider and one per source that fetched nothing; return the exit status."""
     from crawler.crawlsummary import crawl_summary
 
     lines, status = crawl_summary(results, names)
     for line in lines:
         click.echo(line)
+    if log_path is not None and any(s.get("log_count/ERROR") for s in results.values()):
+        click.echo(f"log: {log_path}")
     return status
 
 

@@ -230,7 +230,8 @@ def crawl_stage(store: Store, settings: Settings, outcome: DailyOutcome, mirror:
     outcome.crawl_log = log_dir / f"daily-{outcome.run_id}.log"
     command = [
         sys.executable, "-c", "from aidaily.cli import main; main(prog_name='aidaily')",
-        "crawl", *(["--mirror", str(mirror)] if mirror else []),
+        # -v: the child's INFO log (Scrapy's stats among it) goes to its stderr, which is the crawl log file
+        "-v", "crawl", *(["--mirror", str(mirror)] if mirror else []),
         "-s", "INCREMENTAL=True", "-s", f"CRAWL_RUN_ID={outcome.run_id}",
     ]  # fmt: skip
     # The database through the environment, not the command line, where `ps` would show its password.
@@ -426,7 +427,8 @@ def health_lines(outcome: DailyOutcome) -> Iterator[str]:
 def llm_line(ledger: dict[str, Any]) -> str:
     cost = ledger.get("estimated_cost_usd")
     return (
-        f"{ledger['model']}: {ledger['calls']} calls, {ledger['cache_hits']} cache hits, {ledger['failures']} failed; "
+        f"{ledger['model']}: {ledger['calls']} calls, {ledger['cache_hits']} cache hits, {ledger['failures']} failed, "
+        f"{ledger.get('malformed', 0)} malformed; "
         f"tokens {ledger['prompt_tokens']} prompt + {ledger['completion_tokens']} completion; "
         f"cost {'$' + format(cost, '.4f') if cost is not None else 'unknown'}"
     )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -121,9 +120,13 @@ def _enrich_file(
     now: datetime,
 ) -> None:
     from crawler.export import to_record
+    from enrich.records import RecordError, read_records
     from enrich.runner import enrich
 
-    docs = [_from_record(json.loads(line), now) for line in input_path.read_text(encoding="utf-8").splitlines() if line]
+    try:
+        docs = read_records(input_path.read_text(encoding="utf-8").splitlines(), now=now, name=str(input_path))
+    except RecordError as exc:
+        raise click.ClickException(str(exc)) from exc
     result = enrich(docs, [], kit=kit, settings=settings, now=now, models=models)
     fields = dict(result.updates)
     with output_path.open("w", encoding="utf-8") as out:
@@ -134,20 +137,6 @@ def _enrich_file(
             for cluster in result.clusters:
                 out.write(json.dumps(to_record(cluster), ensure_ascii=False) + "\n")
     _report(result)
-
-
-def _from_record(record: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """A JSON Lines record as an article document: ``id`` becomes ``_id``, dates become datetimes."""
-    from crawler.dates import parse_published
-
-    doc = {k: v for k, v in record.items() if k != "id"}
-    doc["_id"] = str(record.get("id") or record.get("_id") or "")
-    if not doc["_id"]:
-        raise click.ClickException(f"a record has no id: {record.get('url')!r}")
-    for key in ("published_at", "first_seen_at", "fetched_at"):
-        if doc.get(key) is not None:
-            doc[key] = parse_published(doc[key], now=now)
-    return doc
 
 
 def _report(result: EnrichResult) -> None:

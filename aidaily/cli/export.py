@@ -63,7 +63,8 @@ def export_command(
             finally:
                 if out:
                     stream.close()
-    click.echo(f"exported {count} articles", err=True)
+    if sys.stderr.isatty():  # a note for a person at a terminal; a successful export is silent otherwise
+        click.echo(f"exported {count} articles", err=True)
 
 
 def _write_jsonl(docs: Iterable[dict[str, Any]], stream: IO[str]) -> int:

@@ -68,8 +68,10 @@ class LiveDisplay:
 
     def finish(self, name: str, note: str) -> None:
         task = self.tasks[name]
-        total = self.progress.tasks[task].total
-        self.progress.update(task, total=total or 1, completed=total or 1, description=note)
+        state = self.progress.tasks[task]
+        # A stage of unknown length (a spider's items) ends at the count it reached, not at "1/1".
+        total = state.total or int(state.completed) or 1
+        self.progress.update(task, total=total, completed=total, description=note)
 
     def close(self) -> None:
         self.progress.stop()

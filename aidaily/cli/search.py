@@ -102,10 +102,17 @@ def search_command(
     else:
         for story in result.stories:
             click.echo(story_line(story))
-    note = f"{len(result.stories)} stories ({result.matches} matching articles); words: {' '.join(terms)}"
-    if result.truncated:
-        note += f"; only the newest {result.candidates} articles with the rarest word were ranked: narrow with dates"
-    click.echo(note, err=True)
+    if result.truncated:  # a warning: it shows wherever the output goes
+        click.echo(
+            f"warning: only the newest {result.candidates} articles with the rarest word were ranked; "
+            "narrow the search with --since/--until",
+            err=True,
+        )
+    # The count is a note for a person at a terminal; scripts, pipes and cron get the results alone.
+    if sys.stderr.isatty():
+        click.echo(
+            f"{len(result.stories)} stories ({result.matches} matching articles); words: {' '.join(terms)}", err=True
+        )
 
 
 def _write_csv(records: list[dict[str, Any]]) -> None:

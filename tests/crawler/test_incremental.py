@@ -104,6 +104,7 @@ def test_second_run_fetches_list_pages_only(mongo_uri: str, db_name: str, tmp_pa
     with MirrorServer(tmp_path / "pages") as mirror:
         args = [
             AIDAILY,
+            "-v",  # Scrapy's stats dump is INFO: on stderr only with -v (it is in the log file always)
             "--mongo-uri",
             mongo_uri,
             "crawl",

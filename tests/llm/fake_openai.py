@@ -1,9 +1,12 @@
 """A local OpenAI-compatible server for the tests: ``POST /v1/chat/completions`` on 127.0.0.1.
 
 Its answers are canned but schema-valid, built from the article ids and sentences in the
-request, so grounding keeps them. Modes make it fail the way real endpoints do (500, 429,
-slow answers, malformed JSON); an article containing ``INJECTION_MARKER`` makes it answer
-as a compromised model would (links, ids that were not in the input, invented figures).
+request, so grounding keeps them. Modes make it fail the way real endpoints do (500, 429, an
+answer that never comes until the test releases it, content that is not JSON, a raw body that
+is not a completion at all: a proxy's HTML page, plain text, JSON of another shape); an article
+containing ``INJECTION_MARKER`` makes it answer as a compromised model would (links, ids that
+were not in the input, invented figures). ``answerer`` swaps the whole model, e.g. for the
+adversary in ``tests/llm/adversary.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import contextlib
 import json
 import re
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,9 +34,10 @@ _SENTENCE = re.compile(r"[^。！？\n]+[。！？]")
 class Behaviour:
     """What the server does with the next requests."""
 
-    mode: str = "ok"  # ok | error500 | error429 | slow | malformed
+    mode: str = "ok"  # ok | error500 | error429 | hang | malformed | raw
     failures: int = 0  # how many requests misbehave before it answers normally (-1: all)
-    delay: float = 0.0
+    body: bytes = b""  # mode "raw": the response body, served with status 200 and ``content_type``
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -41,6 +45,10 @@ class FakeLLM:
     behaviour: Behaviour = field(default_factory=Behaviour)
     calls: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    answerer: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Mode "hang": requests wait here, unanswered, until the test (or stop()) releases them.
+    release: threading.Event = field(default_factory=threading.Event)
+    waiting: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -59,7 +67,7 @@ class FakeLLM:
                 status, body, headers = fake.handle(self.path, request)
                 data = json.dumps(body, ensure_ascii=False).encode() if not isinstance(body, bytes) else body
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in headers.items():
                     self.send_header(key, value)
@@ -77,6 +85,7 @@ class FakeLLM:
         return self
 
     def stop(self) -> None:
+        self.release.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -96,11 +105,16 @@ class FakeLLM:
                 return 500, {"error": {"message": "internal error", "type": "server_error"}}, {"retry-after-ms": "5"}
             if behaviour.mode == "error429":
                 return 429, {"error": {"message": "rate limited", "type": "rate_limit"}}, {"retry-after-ms": "5"}
-            if behaviour.mode == "slow":
-                time.sleep(behaviour.delay)
+            if behaviour.mode == "hang":
+                self.waiting.release()
+                self.release.wait()
+                return 200, _completion(json.dumps(answer(request), ensure_ascii=False)), {}
             if behaviour.mode == "malformed":
                 return 200, _completion('{"summary": "这不是完整的 JSON'), {}
-        return 200, _completion(json.dumps(answer(request), ensure_ascii=False)), {}
+            if behaviour.mode == "raw":
+                return 200, behaviour.body, {"Content-Type": behaviour.content_type}
+        model = self.answerer or answer
+        return 200, _completion(json.dumps(model(request), ensure_ascii=False)), {}
 
 
 def _completion(content: str) -> dict[str, Any]:
@@ -152,11 +166,17 @@ def _story(articles: list[tuple[str, str, str]]) -> dict[str, Any]:
     _, title, body = articles[0]
     sentences = [s for s in _sentences(body) if INJECTION_MARKER not in s]
     points = [
-        {"label": f"要点{n}", "text": s, "ids": [articles[min(n - 1, len(articles) - 1)][0]]}
+        {"label": _label(s), "text": s, "ids": [articles[min(n - 1, len(articles) - 1)][0]]}
         for n, s in enumerate(sentences[2:4], 1)
     ]
     entities = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9.\-]{1,15}", title)))[:3]
     return {"headline": title, "summary": _summary(body), "key_points": points, "entities": entities}
+
+
+def _label(sentence: str) -> str:
+    """A label an honest model might write: the sentence's longest Latin name, else its first words."""
+    names = sorted(re.findall(r"[A-Za-z][A-Za-z0-9\-]{2,15}", sentence), key=len, reverse=True)
+    return names[0] if names else re.sub(r"\W", "", sentence)[:4]
 
 
 def _compromised_story(articles: list[tuple[str, str, str]], retried: bool) -> dict[str, Any]:
@@ -174,7 +194,8 @@ def _deep(articles: list[tuple[str, str, str]]) -> dict[str, Any]:
     ids = [a[0] for a in articles]
     sentences = [s for s in _sentences(articles[0][2]) if INJECTION_MARKER not in s]
     analysis = ["".join(sentences[1:3]), "".join(sentences[3:5]) or "".join(sentences[:1])]
-    impacts = [{"who": "行业", "text": sentences[-1] if sentences else articles[0][1], "ids": ids[:1]}]
+    last = sentences[-1] if sentences else articles[0][1]
+    impacts = [{"who": _label(last), "text": last, "ids": ids[:1]}]
     return {"analysis": [p for p in analysis if p], "impacts": impacts}
 
 

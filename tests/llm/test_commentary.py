@@ -83,12 +83,17 @@ def test_an_endpoint_that_keeps_failing_falls_back_to_extractive(fake_llm: FakeL
     assert store.collection("llm_cache").count_documents({}) == 0  # failures are not cached
 
 
-def test_timeouts_fall_back(fake_llm: FakeLLM, store: Store) -> None:
-    fake_llm.behaviour = Behaviour(mode="slow", failures=-1, delay=1.5)
-    writer = commentator(fake_llm, store, timeout=0.3, max_retries=0)
+def test_an_answer_that_never_comes_times_out_and_falls_back(fake_llm: FakeLLM, store: Store) -> None:
+    # The server holds every request until the test ends (no answer can win a race with the timeout).
+    fake_llm.behaviour = Behaviour(mode="hang", failures=-1)
+    writer = commentator(fake_llm, store, timeout=0.5, max_retries=0)
     day = writer.write([STORY], [STORY.id])
-    assert not day.stories[STORY.id].generated
+    assert day.stories[STORY.id] == extractive_notes(STORY)
     assert writer.ledger is not None and writer.ledger.failures == 2
+    assert writer.ledger.by_task["story"]["failures"] == 1 and writer.ledger.by_task["day"]["failures"] == 1
+    assert "APITimeoutError" in writer.ledger.first_problem["failures"]
+    assert fake_llm.waiting.acquire(blocking=False), "the requests reached the server and were held there"
+    assert store.collection("llm_cache").count_documents({}) == 0
 
 
 def test_a_malformed_answer_is_asked_once_more(fake_llm: FakeLLM, store: Store) -> None:
@@ -96,7 +101,8 @@ def test_a_malformed_answer_is_asked_once_more(fake_llm: FakeLLM, store: Store) 
     writer = commentator(fake_llm, store)
     notes = writer.write([STORY], [STORY.id]).stories[STORY.id]
     assert notes.generated
-    assert writer.ledger is not None and writer.ledger.rejected == 1
+    assert writer.ledger is not None and writer.ledger.malformed == 1 and writer.ledger.rejected == 0
+    assert writer.ledger.by_task["story"]["malformed"] == 1
     retry = next(r for r in fake_llm.requests if len(r["messages"]) == 3)
     assert "上一次的回答无效" in retry["messages"][2]["content"]
     calls = fake_llm.calls
@@ -117,7 +123,9 @@ def test_no_client_is_extractive_and_invents_nothing() -> None:
     notes = day.stories[STORY.id]
     assert day.model is None and not notes.analysis and not notes.impacts
     assert notes.summary.startswith("1月20日，深度求索正式发布新一代大模型DeepSeek-V4")
-    assert [p.label for p in notes.key_points] == ["DeepSeek-V4", "深度求索", "混合专家"]
+    # labels are a name and its action, both from the sentence (enrich.extractive.key_phrase)
+    assert [p.label for p in notes.key_points] == ["深度求索发布", "DeepSeek-V4", "SWE-bench Verified"]
+    assert all(p.label.split()[0][:4] in p.text for p in notes.key_points)
 
 
 def test_ledger_cost_comes_from_the_price_table() -> None:

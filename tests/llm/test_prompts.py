@@ -6,6 +6,7 @@ import pytest
 
 from enrich.prompts import (
     SYSTEM_PROMPT,
+    AnswerMalformed,
     AnswerRejected,
     SourceArticle,
     parse_answer,
@@ -64,3 +65,17 @@ def test_day_answer_validation() -> None:
     assert validate_day(answer, {"s1"})["highlights"] == [{"text": "x", "id": ["s1"]}]
     with pytest.raises(AnswerRejected):
         validate_day({**answer, "topics": [{"heading": "h", "ids": ["s9"]}]}, {"s1"})
+
+
+def test_malformed_and_rejected_answers_are_told_apart() -> None:
+    for text in ('{"summary": "cut', "[1, 2]", "plain words", "null"):
+        with pytest.raises(AnswerMalformed):
+            parse_answer(text)
+    with pytest.raises(AnswerRejected) as link:
+        parse_answer('{"summary": "扫码t.me/scam领奖"}')
+    assert not isinstance(link.value, AnswerMalformed) and "t.me" in str(link.value)
+    wrong_types = {"headline": "h", "summary": "s", "key_points": [{"label": 1, "text": "t", "ids": []}]}
+    with pytest.raises(AnswerMalformed):
+        validate_story(wrong_types, set())
+    with pytest.raises(AnswerMalformed):
+        validate_story({"headline": "h", "summary": "s", "entities": [1]}, set())

@@ -1,0 +1,106 @@
+"""The README's offline demo, as a new user runs it: three reports a reader would forward.
+
+``aidaily daily --mirror tests/fixtures/pages --date 2026-01-20 --no-llm`` on the embedded database,
+then each style as HTML. Every summary and key point ends on a sentence boundary and carries no
+byline or 导读 tag; every footer counts the events and articles its report shows; each HTML page
+names its report and day.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.summary import ends_sentence
+from tests.saved_pages import PROJECT_PAGES
+
+AIDAILY = str(Path(sys.executable).with_name("aidaily"))
+DAY = "2026-01-20"
+NAMES = {"tracker": "2026-01-20 国产大模型日报", "insight": "AI洞察日报 2026/1/20", "digest": "AI 日报 2026/1/20"}
+CREDITS = re.compile(r"导读】|【新智元|新智元报道|(?:文|编辑|作者)\s*[｜|丨]|编辑：|36氪获悉|IT之家 \d+ 月 \d+ 日消息")
+FOOTER = re.compile(r"本期 (\d+) 个事件、(\d+) 篇文章(?:；未收录 (\d+) 篇非 AI 资讯)?")
+ARTICLE_LINK = re.compile(r"\]\((https?://[^)]+)\)")
+pytestmark = pytest.mark.slow
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([AIDAILY, *args], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    data = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLM_", "MONGO_"))}
+    env |= {"AIDAILY_DATA_DIR": str(data)}
+    run(env, "daily", "--mirror", str(PROJECT_PAGES), "--date", DAY, "--no-llm", "--out", str(data / "reports"))
+    reports = {style: (data / "reports" / f"{DAY}-{style}.md").read_text(encoding="utf-8") for style in NAMES}
+    for style in NAMES:
+        out = data / f"{style}.html"
+        run(env, "report", "--date", DAY, "--style", style, "--format", "html", "--no-llm", "--out", str(out))
+        reports[f"{style}.html"] = out.read_text(encoding="utf-8")
+    return reports
+
+
+def article_text(style: str, report: str) -> list[str]:
+    """The article text a style shows: summaries, key points, 更多动态 sentences, 今日摘要."""
+    lines = report.splitlines()
+    if style == "tracker":
+        # the paragraph between each item's 来源 line and its 阅读原文 link
+        return [lines[i + 2] for i, line in enumerate(lines) if line.startswith("**来源**")]
+    if style == "insight":
+        texts = [re.sub(r"^\*\*• .*?\*\*：| \[[^\]]+\]\(.*$", "", ln) for ln in lines if ln.startswith("**• ")]
+        overview = lines[lines.index("## **今日摘要**") + 2].removeprefix("• ")
+        return [t.replace("**", "") for t in [*texts, overview]]
+    points = [re.sub(r"^- \*\*.+?\*\*：", "", ln) for ln in lines if re.match(r"^- \*\*.+?\*\*：", ln)]
+    more = [re.sub(r"^- \*\*.+?\*\*\[链接\]\([^)]+\)：|（另见.*$", "", ln) for ln in lines if "[链接](" in ln]
+    overview = lines[lines.index(next(ln for ln in lines if ln.startswith("# "))) + 2]
+    return [*points, *more, overview]
+
+
+@pytest.mark.parametrize("style", list(NAMES))
+def test_every_summary_ends_on_a_sentence_and_carries_no_byline(demo: dict[str, str], style: str) -> None:
+    texts = article_text(style, demo[style])
+    assert len(texts) >= 10
+    for text in texts:
+        assert ends_sentence(text), f"{style}: not a whole sentence: {text[-40:]!r}"
+        assert not CREDITS.search(text), f"{style}: byline or tag in {text[:60]!r}"
+    assert not CREDITS.search(demo[style])
+
+
+@pytest.mark.parametrize("style", list(NAMES))
+def test_every_footer_counts_what_its_report_shows(demo: dict[str, str], style: str) -> None:
+    report = demo[style]
+    found = FOOTER.search(report)
+    assert found, f"{style}: no counts in the footer"
+    events, articles, left_out = int(found[1]), int(found[2]), int(found[3] or 0)
+    body = report[: report.index("*本日报由")]
+    if style == "tracker":
+        body = body[body.index("## 详细资讯") :]  # the leaderboard's links are not articles
+        shown = body.count("[阅读原文](")
+    elif style == "insight":
+        shown = sum(1 for line in body.splitlines() if line.startswith("**• "))
+    else:
+        shown = body.count("\n### [") + body.count("[链接](")
+    linked = {url for url in ARTICLE_LINK.findall(body)}
+    assert shown == events, f"{style}: shows {shown} events, footer says {events}"
+    assert len(linked) == articles, f"{style}: links {len(linked)} articles, footer says {articles}"
+    tracker = FOOTER.search(demo["tracker"])
+    assert tracker is not None
+    assert articles + left_out == int(tracker[2]), "what a style leaves out is named in its footer"
+    if style != "tracker":
+        assert left_out > 0 and "现货黄金" not in report  # the non-AI items of the day are named, not shown
+
+
+@pytest.mark.parametrize("style", list(NAMES))
+def test_the_html_page_names_its_report_and_day(demo: dict[str, str], style: str) -> None:
+    page = demo[f"{style}.html"]
+    assert f"<title>{NAMES[style]}</title>" in page
+    assert f"<h1>{NAMES[style]}</h1>" in page and page.count("<h1>") == 1
+    assert "LLM: off" in page and 'nav class="toc"' in page
