@@ -36,7 +36,9 @@ def configure(verbosity: int, data_dir: Path, file_level: str = "INFO") -> Path 
         level = logging.INFO
     screen = logging.StreamHandler(sys.stderr)
     screen.setLevel(screen_level)
-    screen.setFormatter(logging.Formatter(FORMAT))
+    screen.setFormatter(OneLineFormatter(FORMAT))
+    if verbosity < 1:
+        screen.addFilter(_not_a_counted_download_failure)
     handlers: list[logging.Handler] = [screen]
     path: Path | None = log_file(data_dir)
     try:
@@ -59,6 +61,37 @@ def configure(verbosity: int, data_dir: Path, file_level: str = "INFO") -> Path 
     if verbosity < 2:
         quiet_jieba()
     return path
+
+
+# Scrapy's log of a request that got no answer: each is counted per source and shown in the crawl's
+# summary (crawler.outcomes), so on screen they only repeat it; the log file keeps them, tracebacks too.
+_DOWNLOAD_FAILURES = {
+    "scrapy.core.scraper": ("Error downloading",),
+    "scrapy.downloadermiddlewares.retry": ("Gave up retrying", "Retrying"),
+    "scrapy.downloadermiddlewares.robotstxt": ("Error downloading",),
+}
+
+
+def _not_a_counted_download_failure(record: logging.LogRecord) -> bool:
+    prefixes = _DOWNLOAD_FAILURES.get(record.name)
+    return not (prefixes and str(record.msg).startswith(prefixes))
+
+
+class OneLineFormatter(logging.Formatter):
+    """The screen's format: an exception is one line (its type and message); the traceback is in the log file."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = logging.Formatter.format(self, _without_traceback(record))
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            line += f" ({type(exc).__name__}: {exc})"
+        return line
+
+
+def _without_traceback(record: logging.LogRecord) -> logging.LogRecord:
+    copy = logging.makeLogRecord(record.__dict__)
+    copy.exc_info, copy.exc_text, copy.stack_info = None, None, None
+    return copy
 
 
 def quiet_jieba() -> None:
