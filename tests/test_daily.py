@@ -15,7 +15,7 @@ from pymongo import MongoClient
 from scrapy.settings import Settings
 
 from aidaily.cli import main
-from aidaily.cli.daily import DailyOutcome, summary_lines
+from aidaily.cli.verdict import DailyOutcome, summary_lines
 from crawler.dates import SHANGHAI
 from crawler.health import health_flags, merged_sources, source_figures
 from crawler.runlog import report_flags
