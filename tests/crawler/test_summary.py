@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from crawler.summary import MAX_CHARS, MIN_CHARS, ends_sentence, strip_credits, summarize
 from crawler.text import lead
+from tests.shared_data import needs_shared, shared_path
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "pages"
+SHARED = shared_path("fixtures", "pages")
 
 # Bylines and tags as the real pages print them (36氪, 新智元, 量子位, IT之家).
 KR36 = (
@@ -87,7 +87,7 @@ def test_lead_keeps_whole_sentences_and_paragraph_breaks() -> None:
     assert "新智元报道" not in out and "小标题" not in out
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/fixtures/pages missing")
+@needs_shared("fixtures", "pages")
 @pytest.mark.parametrize(
     ("module", "path", "source"),
     [
