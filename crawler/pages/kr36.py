@@ -18,7 +18,7 @@ from parsel import Selector
 from crawler.items import ArticleItem
 from crawler.pages import ArticleGone, PageBlocked, ParseError
 from crawler.pages.feed import feed_links
-from crawler.text import clean_line, html_to_text, looks_like_html, normalize_text
+from crawler.text import clean_line, html_to_text
 from crawler.urls import canonicalize_url
 
 SOURCE = "36kr"
@@ -99,7 +99,8 @@ def parse_newsflash(text: str, url: str) -> ArticleItem:
     sel = Selector(text=text)
     if isinstance(data, dict) and (data.get("widgetContent") or "").strip():
         title = clean_line(str(data.get("widgetTitle") or ""))
-        body = _text(str(data["widgetContent"]))
+        # widgetContent is HTML (older 快讯 hold text without tags); the page renders it as HTML
+        body = html_to_text(str(data["widgetContent"]))
         published = _epoch_text(data.get("publishTime"))
     else:
         box = sel.css(".item-detail-box") or sel.css(".newsflash-detail-main")
@@ -211,7 +212,3 @@ def _epoch_text(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
         return None
     return str(value)
-
-
-def _text(fragment: str) -> str:
-    return html_to_text(fragment) if looks_like_html(fragment) else normalize_text(fragment)
