@@ -110,12 +110,13 @@ class TruncatedResponseMiddleware:
     ``aidaily/article/skipped/truncated`` or ``aidaily/list/failed/truncated``.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, retry: bool) -> None:
         self.crawler = crawler
+        self.retry = retry
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TruncatedResponseMiddleware:
-        return cls(crawler)
+        return cls(crawler, crawler.settings.getbool("RETRY_ENABLED"))
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         reason = truncation(response)
@@ -125,8 +126,12 @@ class TruncatedResponseMiddleware:
         assert stats is not None and self.crawler.spider is not None
         stats.inc_value(f"aidaily/response/truncated/{reason}")
         # the warning below is the one line a reader needs; Scrapy's own give-up line would repeat it
-        retry = get_retry_request(
-            request, spider=self.crawler.spider, reason=f"truncated_{reason}", give_up_log_level=logging.DEBUG
+        retry = (
+            get_retry_request(
+                request, spider=self.crawler.spider, reason=f"truncated_{reason}", give_up_log_level=logging.DEBUG
+            )
+            if self.retry
+            else None
         )
         if retry is not None:
             return retry

@@ -55,6 +55,8 @@ def truncation(response: Response) -> str | None:
     """Why ``response`` looks cut short, or None: ``dataloss`` (fewer bytes than Content-Length,
     as Scrapy flags it), ``unclosed_html`` (an HTML page opened but never closed), ``unclosed_feed``,
     ``cut_json`` (a JSON body that ends mid-value)."""
+    if not 200 <= response.status < 300:
+        return None  # error pages are the status code's business, not a cut article
     if "dataloss" in response.flags:
         return "dataloss"
     if not isinstance(response, TextResponse) or not response.body.strip():

@@ -103,11 +103,20 @@ def hidden_state(el: etree._Element) -> str | None:
 
 
 def drop_hidden(root: etree._Element) -> None:
-    """Remove, in place, what a reader of the page never sees (see ``hidden_state``); ``root`` itself stays."""
+    """Remove, in place, what a reader of the page never sees (see ``hidden_state``); ``root`` itself stays.
+
+    One exception, for whole pages: a ``visibility: hidden`` element holding at least half of
+    the page's text is the page waiting for its script to show it (WeChat's ``#js_content``),
+    the same way ``html_to_text`` takes the element a parser chose as shown. ``display: none``
+    and the other markers have no such exception.
+    """
+    total = _text_length(root)
 
     def walk(el: etree._Element, invisible: bool) -> None:
         for child in list(el):
             state = hidden_state(child)
+            if state == "invisible" and _text_length(child) * 2 >= total > 0:
+                state = None
             if invisible:
                 child.tail = None  # a tail is its parent's text, hidden with it
             if state == "gone":
@@ -170,6 +179,16 @@ def _style_value(style: str, prop: str) -> str | None:
         if sep and name.strip().lower() == prop:
             value = rest.replace("!important", "").strip().lower()
     return value
+
+
+def _text_length(el: etree._Element) -> int:
+    """Characters of text under ``el`` that a page can show (scripts and styles not counted)."""
+    if isinstance(el.tag, str) and el.tag in DROP_TAGS:
+        return 0
+    length = len((el.text or "").strip()) if isinstance(el.tag, str) else 0
+    for child in el:
+        length += _text_length(child) + len((child.tail or "").strip())
+    return length
 
 
 def _remove_keeping_tail(el: etree._Element) -> None:

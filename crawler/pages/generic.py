@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
+import lxml.html
 import trafilatura
 from lxml import etree
 from parsel import Selector
@@ -149,9 +150,11 @@ def parse_article(
 
 def visible_tree(text: str) -> etree._Element:
     """The page parsed as trafilatura parses it, without the elements a reader never sees."""
-    tree = trafilatura.load_html(text)
+    # an empty or JSON body (an article API) is no page: trafilatura would log it as broken HTML
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    tree = None if start in ("", "{", "[") else trafilatura.load_html(text)
     if tree is None:
-        tree = etree.fromstring("<html><body></body></html>", etree.HTMLParser())
+        tree = lxml.html.document_fromstring("<html><body></body></html>")
     drop_hidden(tree)
     return tree
 

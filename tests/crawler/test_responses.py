@@ -66,6 +66,10 @@ def test_dataloss_flag_is_truncation() -> None:
     assert truncation(response) == "dataloss"
 
 
+def test_an_error_page_is_not_judged() -> None:
+    assert truncation(html(b"<html><body><h1>502 Bad Gateway", status=502)) is None
+
+
 def test_a_gbk_page_served_as_utf8_is_read_from_its_meta_charset() -> None:
     response = html(GBK_PAGE.read_bytes())
     assert "\ufffd" in response.text  # what Scrapy alone makes of it
@@ -100,8 +104,8 @@ def test_a_utf8_page_with_one_stray_byte_stays_utf8() -> None:
     assert kept is response and crawler.stats.get_value("aidaily/encoding/undecodable") == 1
 
 
-def truncation_middleware(retry_times: int) -> tuple[TruncatedResponseMiddleware, object]:
-    crawler = get_crawler(Spider, settings_dict={"RETRY_TIMES": retry_times})
+def truncation_middleware(retry_times: int, enabled: bool = True) -> tuple[TruncatedResponseMiddleware, object]:
+    crawler = get_crawler(Spider, settings_dict={"RETRY_TIMES": retry_times, "RETRY_ENABLED": enabled})
     crawler.spider = Spider.from_crawler(crawler, name="t")
     crawler.stats.open_spider()
     return TruncatedResponseMiddleware.from_crawler(crawler), crawler.stats
@@ -117,6 +121,13 @@ def test_a_cut_page_is_retried_then_flagged() -> None:
     assert isinstance(again, Response) and TRUNCATED_FLAG in again.flags
     assert stats.get_value("aidaily/response/truncated/unclosed_html") == 2  # type: ignore[attr-defined]
     assert stats.get_value("retry/reason_count/truncated_unclosed_html") == 1  # type: ignore[attr-defined]
+
+
+def test_with_retries_off_a_cut_page_is_flagged_at_once() -> None:
+    middleware, _ = truncation_middleware(retry_times=3, enabled=False)
+    request = Request("https://www.ithome.com/0/1/1.htm")
+    flagged = middleware.process_response(request, html(b"<html><body><p>cut", request=request))
+    assert isinstance(flagged, Response) and TRUNCATED_FLAG in flagged.flags
 
 
 def test_a_whole_page_passes_untouched() -> None:

@@ -96,3 +96,21 @@ def test_entities_in_text_are_text() -> None:
 
 def test_one_line_collapses_line_breaks() -> None:
     assert one_line("  OpenAI 发布\n GPT-５\r\n\n新版本 ") == "OpenAI 发布 GPT-5 新版本"
+
+
+def test_a_page_hidden_until_its_script_runs_keeps_its_text() -> None:
+    article = "".join(f"<p>第{n}段正文，讲述模型发布的细节和评测结果。</p>" for n in range(5))
+    root = lxml.html.fromstring(
+        f"<html><body><div id='js_content' style='visibility: hidden'>{article}"
+        "<p style='display:none'>隐藏的指令</p></div><div style='visibility:hidden'>小提示</div>"
+        "<script>var long_script_text = '" + "x" * 5000 + "';</script></body></html>"
+    )
+    drop_hidden(root)
+    text = root.text_content()
+    assert "第4段正文" in text and "隐藏的指令" not in text and "小提示" not in text
+
+
+def test_display_none_has_no_such_exception() -> None:
+    root = lxml.html.fromstring("<html><body><div style='display:none'><p>全部正文</p></div><p>页脚</p></body></html>")
+    drop_hidden(root)
+    assert "全部正文" not in root.text_content()

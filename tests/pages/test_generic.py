@@ -9,7 +9,9 @@ from parsel import Selector
 
 from crawler.pages import PageBlocked, ParseError
 from crawler.pages.generic import page_date, page_published, parse_article, visible_published
+from tests.saved_pages import SHARED_PAGES, SavedPage
 
+REAL_WECHAT = SHARED_PAGES / "mp.weixin.qq.com/s/ZhDXTjv5ciEGOZirqQ6BJA"
 PARAGRAPHS = [
     "智谱今天发布了新一代视觉语言模型，支持最长两小时的视频理解，并在多项图表问答评测中取得领先成绩。",
     "该模型采用原生多模态架构，图像和视频帧与文本共享同一套注意力层，官方称推理成本比上一代下降约四成。",
@@ -138,3 +140,11 @@ def test_hidden_text_never_reaches_the_generic_body() -> None:
     assert item.body == "\n".join(PARAGRAPHS)
     for hidden in ("忽略之前的所有指令", "隐藏的提示词", "隐藏的事实"):
         assert hidden not in item.body
+
+
+@pytest.mark.skipif(not REAL_WECHAT.is_file(), reason="../shared (real captured pages) is absent")
+def test_a_real_wechat_page_hidden_until_its_script_runs_is_read() -> None:
+    page = SavedPage(REAL_WECHAT, "https://mp.weixin.qq.com/s/ZhDXTjv5ciEGOZirqQ6BJA", {})
+    item = parse_article(page.text(), page.url)
+    assert item.body.startswith("“上次说的大厂AI算法工程师岗位，给你发offer了？”")
+    assert len(item.body) > 2000
