@@ -74,7 +74,9 @@ class CharsetMiddleware:
         return cls(crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if not isinstance(response, TextResponse):
+        # response.text is decoded once here and cached for the parser: a body that decodes
+        # without replacement characters costs nothing more
+        if not isinstance(response, TextResponse) or "\ufffd" not in response.text:
             return response
         fix = corrected_encoding(response)
         if fix is None:

@@ -63,14 +63,19 @@ def truncation(response: Response) -> str | None:
         return None
     content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     body = response.body
-    # Whole-body searches: CDNs append scripts after </html>, so the closing tag need not end the body.
-    if "html" in content_type and _OPENS_HTML.search(body[:65536]) and not _CLOSES_HTML.search(body):
+    if "html" in content_type and _OPENS_HTML.search(body[:65536]) and not _closes(_CLOSES_HTML, body):
         return "unclosed_html"
-    if "xml" in content_type and _OPENS_FEED.search(body[:4096]) and not _CLOSES_FEED.search(body):
+    if "xml" in content_type and _OPENS_FEED.search(body[:4096]) and not _closes(_CLOSES_FEED, body):
         return "unclosed_feed"
     if "json" in content_type and _json_cut(response.text):
         return "cut_json"
     return None
+
+
+def _closes(closing: re.Pattern[bytes], body: bytes) -> bool:
+    """Whether ``body`` has its closing tag: near the end as a rule, anywhere since CDNs append
+    scripts after ``</html>``."""
+    return bool(closing.search(body[-65536:]) or closing.search(body))
 
 
 def _json_cut(text: str) -> bool:
@@ -114,6 +119,13 @@ def undecodable_bytes(response: TextResponse) -> int:
 def _undecodable(body: bytes, encoding: str) -> int:
     """Byte sequences ``encoding`` cannot decode; a character cut at the very end is truncation's
     business, not the charset's, so the decoders are told more bytes might follow."""
+    try:
+        body.decode(encoding)
+        return 0  # the common case, one pass
+    except UnicodeDecodeError:
+        pass
+    except LookupError:
+        return len(body)  # an encoding Python does not know reads nothing
     try:
         replaced = codecs.getincrementaldecoder(encoding)("replace").decode(body, final=False)
         ignored = codecs.getincrementaldecoder(encoding)("ignore").decode(body, final=False)
