@@ -105,10 +105,9 @@ def hidden_state(el: etree._Element) -> str | None:
 def drop_hidden(root: etree._Element) -> None:
     """Remove, in place, what a reader of the page never sees (see ``hidden_state``); ``root`` itself stays.
 
-    One exception, for whole pages: a ``visibility: hidden`` element holding at least half of
-    the page's text is the page waiting for its script to show it (WeChat's ``#js_content``),
-    the same way ``html_to_text`` takes the element a parser chose as shown. ``display: none``
-    and the other markers have no such exception.
+    One exception, for whole pages read without a site parser: a ``visibility: hidden`` element
+    holding at least half of the page's text is the page waiting for its script to show it
+    (WeChat's ``#js_content``). ``display: none`` and the other markers have no such exception.
     """
     total = _text_length(root)
 
@@ -133,9 +132,10 @@ def drop_hidden(root: etree._Element) -> None:
 def html_to_text(fragment: str | etree._Element) -> str:
     """Plain text of an HTML fragment as a reader sees it, one block element (paragraph, heading, item) per line.
 
-    Hidden elements (``display: none``, ``hidden``, see ``hidden_state``) are left out; the
-    element passed in is taken as shown, since a parser chose it (WeChat hides its whole
-    article with ``visibility: hidden`` until a script runs).
+    Hidden elements (``display: none``, ``hidden``, see ``hidden_state``) are left out, the
+    element passed in included: a parser that renders a page's blocks one by one never lets a
+    hidden one through. A parser that knows its page shows a hidden container once a script
+    runs (WeChat's ``#js_content``) removes that style itself.
     """
     if isinstance(fragment, str):
         if not fragment.strip():
@@ -145,9 +145,9 @@ def html_to_text(fragment: str | etree._Element) -> str:
         root = fragment
     parts: list[str] = []
 
-    def walk(el: etree._Element, invisible: bool, parent_invisible: bool, top: bool = False) -> None:
+    def walk(el: etree._Element, invisible: bool, parent_invisible: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
-        state = None if top else hidden_state(el)
+        state = hidden_state(el)
         if tag in DROP_TAGS or state == "gone" or (not tag and not isinstance(el, etree._Entity)):
             # comments and processing instructions carry no text, but their tail does
             if el.tail and not parent_invisible:
@@ -167,7 +167,7 @@ def html_to_text(fragment: str | etree._Element) -> str:
         if el.tail and not parent_invisible:
             parts.append(el.tail)
 
-    walk(root, False, False, top=True)
+    walk(root, False, False)
     return normalize_text("".join(parts))
 
 

@@ -1,6 +1,7 @@
 import lxml.html
 import pytest
 
+from crawler.pages import wechat
 from crawler.text import drop_hidden, html_to_text, lead, normalize_text, one_line
 from crawler.urls import canonicalize_url
 
@@ -73,12 +74,18 @@ def test_a_responsive_class_that_shows_the_element_keeps_it() -> None:
     assert html_to_text(html) == "宽屏上显示的段落\n大屏段落"
 
 
-def test_the_element_a_parser_chose_counts_as_shown() -> None:
-    # WeChat hides #js_content with visibility: hidden until its script runs
-    root = lxml.html.fromstring(
-        '<div id="js_content" style="visibility: hidden;"><p>正文第一段</p><p style="display:none">隐藏</p></div>'
+def test_a_hidden_block_passed_on_its_own_is_hidden_too() -> None:
+    # qbitai and jiqizhixin render an article block by block
+    for block in ('<p style="display:none">隐藏的指令</p>', '<p style="visibility:hidden">隐藏的指令</p>'):
+        assert html_to_text(lxml.html.fragment_fromstring(block)) == ""
+
+
+def test_wechat_shows_its_article_hidden_until_the_script_runs() -> None:
+    page = (
+        '<html><body><h1 id="activity-name">标题</h1><div id="js_content" style="visibility: hidden;">'
+        '<p>正文第一段</p><p style="display:none">隐藏的指令</p></div></body></html>'
     )
-    assert html_to_text(root) == "正文第一段"
+    assert wechat.parse_article(page, "https://mp.weixin.qq.com/s/x").body == "正文第一段"
 
 
 def test_drop_hidden_removes_hidden_elements_in_place_keeping_the_text_around() -> None:
