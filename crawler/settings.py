@@ -45,7 +45,14 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES = {
     # Nearest the downloader, so robots.txt, retries and the cache all see the real URLs.
     "crawler.middlewares.MirrorMiddleware": 950,
+    # After decompression (590), before retries (550): a page served with the wrong charset is
+    # re-decoded, then a cut page is retried and, if it stays cut, flagged so it is never stored.
+    "crawler.middlewares.CharsetMiddleware": 575,
+    "crawler.middlewares.TruncatedResponseMiddleware": 560,
 }
+# A response shorter than its Content-Length reaches TruncatedResponseMiddleware flagged
+# ``dataloss`` (retried, then counted) instead of failing as a download error.
+DOWNLOAD_FAIL_ON_DATALOSS = False
 
 # Without MONGO_URI, one embedded database for the whole crawl (see crawler/addons.py).
 ADDONS = {"crawler.addons.EmbeddedMongoAddon": 0}
