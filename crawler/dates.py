@@ -18,6 +18,9 @@ _CN_DATE = re.compile(
     r"^(?:(\d{4})\s*[年/\-.]\s*)?(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?"
     r"(?:\s*(?:[T\s]|日)?\s*(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})秒?)?)?$"
 )
+# A page cannot have been published after it was served; a little slack covers clock skew and
+# sites that print a time zone wrong. Later than this, the date is refused.
+MAX_AHEAD = timedelta(days=1)
 _UNITS = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days", "周": "weeks"}
 _DAY_OFFSET = {"今天": 0, "昨天": 1, "前天": 2}
 
@@ -50,7 +53,10 @@ def parse_published(raw: str | int | float | datetime | None, *, now: datetime) 
         return (now - delta).replace(second=0, microsecond=0)
     if m := _DAY_WORD.match(text):
         day = now - timedelta(days=_DAY_OFFSET[m.group(1)])
-        return day.replace(hour=int(m.group(2)), minute=int(m.group(3)), second=0, microsecond=0)
+        try:
+            return day.replace(hour=int(m.group(2)), minute=int(m.group(3)), second=0, microsecond=0)
+        except ValueError:
+            return None  # 今天 25:00: no such time
     if m := _CN_DATE.match(text):
         return _from_parts(m, now)
     try:
@@ -72,8 +78,26 @@ def parse_published(raw: str | int | float | datetime | None, *, now: datetime) 
     return parsed.astimezone(SHANGHAI) if parsed else None
 
 
-def _from_epoch(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC).astimezone(SHANGHAI)
+def check_published(raw: str | int | float | datetime | None, *, now: datetime) -> tuple[datetime | None, str | None]:
+    """``parse_published``, judged: ``(time, None)``, ``(None, "unreadable")`` for date text that names
+    no possible time (``今天 25:00``), ``(None, "future")`` for a time more than ``MAX_AHEAD`` after ``now``,
+    ``(None, None)`` when there was no date at all.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    value = parse_published(raw, now=now)
+    if value is None:
+        return None, "unreadable"
+    if value > now + MAX_AHEAD:
+        return None, "future"
+    return value, None
+
+
+def _from_epoch(seconds: float) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC).astimezone(SHANGHAI)
+    except (OverflowError, OSError, ValueError):
+        return None  # an epoch no calendar holds
 
 
 def _from_parts(m: re.Match[str], now: datetime) -> datetime | None:

@@ -129,18 +129,31 @@ def _article_checks(article: Page | None, min_body_chars: int) -> list[Check]:
     if article is None:
         return [Check(name, None, "not checked: no article link") for name in ("title", "body", "date")]
     doc = article.article
+    # A rejection that names a field (no_body, no_title, ...) fails that check; none named fails all three.
+    named = {name for name in ("title", "body", "date") if any(name in r for r in article.rejected)}
+    if any("published" in r for r in article.rejected):
+        named.add("date")
+    named = named or {"title", "body", "date"}
     if doc is None:
         why = article.trouble() or "the parser gave no article"
-        # A rejection that names a field (no_body, no_title, ...) fails that check; the others were never read.
-        named = {name for name in ("title", "body", "date") if any(name in r for r in article.rejected)}
-        if "date" not in named and any("published" in r for r in article.rejected):
-            named.add("date")
-        if not named:
-            return [Check(name, False, why) for name in ("title", "body", "date")]
         return [
             Check(name, False, why) if name in named else Check(name, None, f"not read: {why}")
             for name in ("title", "body", "date")
         ]
+    checks = _field_checks(doc, min_body_chars)
+    if not article.rejected:
+        return checks
+    # The site parser gave up and the generic extractor read the page: the site's rule is what is broken.
+    reasons = ", ".join(sorted(article.rejected))
+    return [
+        Check(c.name, False, f"the site parser failed ({reasons}); the generic extractor read: {c.detail}")
+        if c.name in named
+        else Check(c.name, c.ok, f"{c.detail} (generic extractor)")
+        for c in checks
+    ]
+
+
+def _field_checks(doc: Mapping[str, Any], min_body_chars: int) -> list[Check]:
     title = str(doc.get("title") or "")
     body = str(doc.get("body") or "")
     published = doc.get("published_at")
@@ -149,7 +162,7 @@ def _article_checks(article: Page | None, min_body_chars: int) -> list[Check]:
         Check(
             "body",
             len(body) >= min_body_chars,
-            f"{len(body)} characters: {body[:30]}…" if body else "no body",
+            f"{len(body)} characters: {' '.join(body[:30].split())}…" if body else "no body",  # one line
         ),
         Check(
             "date",

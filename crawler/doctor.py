@@ -1,9 +1,10 @@
 """``aidaily doctor``: run the real spiders through Scrapy's downloader, one article per source, and record every page.
 
 The spiders run as they do in a crawl — their start URLs, list and article parsers, errbacks
-(机器之心's API fallback) — with ``DoctorMiddleware`` added: on the spider side it lets only the
-first article link of each source through (the newest, as lists are ordered) and records what each
-callback made of its page; on the engine side of the downloader it records requests that got no
+(机器之心's API fallback) — with ``DoctorMiddleware`` added: on the spider side it holds back the
+article links and, once every list has answered, requests one per source — the first link of the
+first start URL's list (the newest, as lists are ordered) — and records what each callback made
+of its page; on the engine side of the downloader it records requests that got no
 response. Nothing is stored: no pipelines, no database. ``crawler.diagnosis`` turns the pages into
 OK/FAIL lines and saves the failing ones in the mirror layout.
 """
@@ -16,16 +17,16 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.dates import SHANGHAI
 from crawler.diagnosis import ARTICLE, DATA, LIST, Page
-from crawler.health import LEADERBOARD_FAILED, LIST_FAILED
+from crawler.health import LEADERBOARD_FAILED, LIST_FAILED, SITE_FAILED
 from crawler.items import ArticleItem
 from crawler.normalize import normalize_article
 from crawler.outcomes import classify, is_robots_txt, source_of
@@ -34,7 +35,7 @@ from crawler.spiders.base import ArticleSpider
 # Sent with every recorded page; ``run_doctor`` collects them.
 page_checked = object()
 # The parser's rejections, counted while a callback reads one page (see DoctorMiddleware.process_spider_output).
-REJECTIONS = (LIST_FAILED, "aidaily/article/skipped/", "aidaily/article/parser_error/", LEADERBOARD_FAILED)
+REJECTIONS = (LIST_FAILED, "aidaily/article/skipped/", SITE_FAILED, LEADERBOARD_FAILED)
 
 
 def doctor_settings(settings: Settings) -> None:
@@ -113,13 +114,40 @@ class DoctorMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.taken: set[str] = set()  # sources whose article link has been let through
+        # Per source, the article links its lists gave, ranked (list's place among the start URLs, place
+        # in the list); the best is requested once every list has answered, so the choice does not
+        # depend on which list page arrived first.
+        self.candidates: dict[str, list[tuple[int, int, Request]]] = {}
+        self.taken: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DoctorMiddleware:
         if not crawler.settings.getbool("DOCTOR_ENABLED"):
             raise NotConfigured("DOCTOR_ENABLED is off")
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
+        return middleware
+
+    def spider_idle(self) -> None:
+        """Every list has been read: request each source's newest article (the first list's first link)."""
+        assert self.crawler.engine is not None
+        chosen = False
+        for source, found in sorted(self.candidates.items()):
+            if source in self.taken or not found:
+                continue
+            self.taken.add(source)
+            request = min(found, key=lambda c: c[:2])[2]
+            request.meta["depth"] = 1  # held back here, it never passed DepthMiddleware: an article page
+            self.crawler.engine.crawl(request)
+            chosen = True
+        if chosen:
+            raise DontCloseSpider
+
+    def _list_rank(self, response: Response) -> int:
+        spider = self.crawler.spider
+        starts = list(getattr(spider, "start_urls", []) or [])
+        first_url = (response.meta.get("redirect_urls") or [response.url])[0]
+        return starts.index(first_url) if first_url in starts else len(starts)
 
     def _send(self, page: Page) -> None:
         self.crawler.signals.send_catch_log(signal=page_checked, page=page)
@@ -177,12 +205,11 @@ class DoctorMiddleware:
             self._add_rejections(page, before)
             if isinstance(out, Request):
                 if page.role == LIST:
-                    page.links += 1
                     source = source_of(out, self.crawler.spider)
-                    if source in self.taken:
-                        continue
-                    self.taken.add(source)
-                yield out  # the source's newest article, or a follow-up of it (an API's fallback page)
+                    self.candidates.setdefault(source, []).append((self._list_rank(response), page.links, out))
+                    page.links += 1
+                    continue
+                yield out  # a follow-up of the chosen article (an API's fallback page)
             elif isinstance(out, ArticleItem):
                 try:
                     page.article = normalize_article(out, fetched_at=datetime.now(SHANGHAI))

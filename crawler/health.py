@@ -181,6 +181,7 @@ def health_flags(
     fetch = run_fetch(current, spider_sources(current))
     losses = loss_reasons(current)
     list_failed = list_failures(current)
+    site_failed = site_failures(current)
     ran = set(reasons)
     for past in history:
         for spider, sources in spider_sources(past).items():
@@ -202,14 +203,14 @@ def health_flags(
             detail = f"（列表页未能解析：{why}）" if why else ""
             flags.append(Flag(source, "zero_found", f"{name}: 0 篇{detail}，解析规则疑似失效"))
             continue
-        rejected = now.get("skipped", 0) + now.get("dropped", 0)
-        if rejected >= min_stored and rejected > now.get("stored", 0):
-            why = _counts_text(losses.get(source, {}))
-            message = (
-                f"{name}: 列表 {now['found']} 篇，{rejected} 篇正文未能解析（{why}），"
-                f"只存下 {now.get('stored', 0)} 篇，解析规则疑似失效"
-            )
-            flags.append(Flag(source, "parse", message, value=float(rejected)))
+        # Pages the site parser could not read: rejected, or stored from the generic extractor instead.
+        generic = now.get("notes", {}).get("fallback_generic", 0)
+        failed = now.get("skipped", 0) + now.get("dropped", 0) + generic
+        if failed >= min_stored and failed > now.get("stored", 0) - generic:
+            why = _counts_text(_merged(losses.get(source, {}), site_failed.get(source, {})))
+            message = f"{name}: 列表 {now['found']} 篇，{failed} 篇正文未能按站点规则解析（{why}），"
+            message += f"{generic} 篇由通用提取器存下，" if generic else f"只存下 {now.get('stored', 0)} 篇，"
+            flags.append(Flag(source, "parse", message + "解析规则疑似失效", value=float(failed)))
             continue
         if now.get("stored", 0) < min_stored:
             continue
@@ -229,6 +230,14 @@ def health_flags(
     for spider, failed in sorted(_spider_counts(current, LEADERBOARD_FAILED).items()):
         flags.append(Flag(spider, "parse", f"{spider}: 排行榜文件未能解析（{_counts_text(failed)}）"))
     return flags
+
+
+def _merged(*counts: Mapping[str, int]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for each in counts:
+        for reason, n in each.items():
+            total[reason] = total.get(reason, 0) + n
+    return total
 
 
 def _zero_figures() -> dict[str, Any]:
@@ -255,6 +264,7 @@ LOSS_PREFIXES = {
     "aidaily/leaderboard/failed/": "leaderboard ",
 }
 LIST_FAILED = "aidaily/list/failed/"
+SITE_FAILED = "aidaily/article/site_failed/"
 LEADERBOARD_FAILED = "aidaily/leaderboard/failed/"
 
 
@@ -288,9 +298,18 @@ def _spider_targets(stats: Mapping[str, Any], spider: str) -> list[str]:
 
 def list_failures(run: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     """``{source: {reason: n}}`` of list pages that could not be parsed, per source of the failing spider."""
+    return _by_source(run, LIST_FAILED)
+
+
+def site_failures(run: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """``{source: {reason: n}}`` of article pages the site parser gave up on and the generic extractor read."""
+    return _by_source(run, SITE_FAILED)
+
+
+def _by_source(run: Mapping[str, Any], prefix: str) -> dict[str, dict[str, int]]:
     failures: dict[str, dict[str, int]] = {}
     stats_by_spider = run.get("stats") or {}
-    for spider, counts in _spider_counts(run, LIST_FAILED).items():
+    for spider, counts in _spider_counts(run, prefix).items():
         for source in _spider_targets(stats_by_spider[spider], spider):
             target = failures.setdefault(source, {})
             for reason, n in counts.items():

@@ -1,5 +1,9 @@
 """The offline mirror: saved pages laid out as ``<host>/<path>``, served on 127.0.0.1.
 
+A page's ``<name>.meta.json`` holds its status and headers as the site sent them; its ``Date``
+is served as saved, so relative dates on the page (``3小时前``) resolve against the time it was
+saved, not the time it is replayed.
+
 The one rule for file names, used both to save and to serve: the URL's path as it appears
 in the URL (percent-encoding kept), ``?`` written as ``%3F`` before the query, and
 ``index.html`` for an empty path or one ending in ``/``. A path that is a directory on disk
@@ -81,10 +85,17 @@ class _MirrorHandler(BaseHTTPRequestHandler):
         self._reply(status, headers, target.read_bytes(), send_body)
 
     def _reply(self, status: int, headers: dict[str, str], body: bytes, send_body: bool) -> None:
-        self.send_response(status)
+        # send_response() would add its own Date: the clock of the replay, not of the save
+        self.log_request(status)
+        self.send_response_only(status)
+        self.send_header("Server", self.version_string())
+        names = {key.lower() for key in headers}
+        if "date" not in names:
+            self.send_header("Date", self.date_time_string())
         for key, value in headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
+        if "content-length" not in names:  # a saved Content-Length replays a download cut short
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if send_body:
             self.wfile.write(body)

@@ -47,9 +47,16 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.outcomes.RequestOutcomeMiddleware": 60,
     # Nearest the downloader, so robots.txt, retries and the cache all see the real URLs.
     "crawler.middlewares.MirrorMiddleware": 950,
+    # After decompression (590), before retries (550): a page served with the wrong charset is
+    # re-decoded, then a cut page is retried and, if it stays cut, flagged so it is never stored.
+    "crawler.middlewares.CharsetMiddleware": 575,
+    "crawler.middlewares.TruncatedResponseMiddleware": 560,
 }
 # Per-source request outcomes (answered, DNS, refused, timeout, HTTP status, robots.txt) in the stats.
 FETCH_OUTCOMES_ENABLED = True
+# A response shorter than its Content-Length reaches TruncatedResponseMiddleware flagged
+# ``dataloss`` (retried, then counted) instead of failing as a download error.
+DOWNLOAD_FAIL_ON_DATALOSS = False
 
 # Without MONGO_URI, one embedded database for the whole crawl (see crawler/addons.py).
 ADDONS = {"crawler.addons.EmbeddedMongoAddon": 0}

@@ -13,7 +13,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from crawler.dates import SHANGHAI
+from crawler.dates import MAX_AHEAD, SHANGHAI
 from crawler.embedded import EmbeddedMongo
 
 logger = logging.getLogger(__name__)
@@ -267,10 +267,24 @@ class Store:
 
 
 def _changed_fields(before: Mapping[str, Any], doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What a re-crawl writes over a stored article: the changed crawl fields, and the date where
+    the stored one is missing or impossible.
+
+    A possible stored date never moves (relative dates resolve against the crawl and would drift).
+    One more than a day after its own ``fetched_at`` (a page that claimed 2099, stored before such
+    dates were refused) is replaced, by null if the new crawl has no date either. ``date_flags``
+    describe the stored date, so they are written with it; ``extractor`` names the stored text's parser.
+    """
     change = {k: doc.get(k) for k in CRAWL_FIELDS if k in doc and before.get(k) != doc.get(k)}
-    if before.get("published_at") is None and doc.get("published_at") is not None:
+    stored, fetched = before.get("published_at"), before.get("fetched_at")
+    impossible = stored is not None and isinstance(fetched, datetime) and stored > fetched + MAX_AHEAD
+    if impossible or (stored is None and doc.get("published_at") is not None):
         change["published_at"] = doc["published_at"]
         change["published_raw"] = doc.get("published_raw")
+        if "date_flags" in doc:
+            change["date_flags"] = doc["date_flags"]
+    if "extractor" in doc and before.get("extractor") != doc["extractor"]:
+        change["extractor"] = doc["extractor"]
     if "body" in change or "title" in change:
         change.update({k: doc.get(k) for k in ("content_hash", "html_sha256", "fetched_at", "crawl_run_id")})
     return change

@@ -39,15 +39,17 @@ def test_doctor_fails_the_body_of_a_page_that_lost_it_and_saves_the_page(tmp_pat
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
     lines = result.stdout.splitlines()
     ithome_at = lines.index("ithome (IT之家): FAIL")
-    assert lines[ithome_at + 1 : ithome_at + 8] == [
+    checked = lines[ithome_at + 1 : ithome_at + 8]
+    assert checked[:3] == [
         f"  list     {FEED} — HTTP 200",
         "  links    OK    4 article links",
         f"  article  {newest} — HTTP 200",
-        "  title    -     not read: the parser rejected the page (no_body)",
-        "  body     FAIL  the parser rejected the page (no_body)",
-        "  date     -     not read: the parser rejected the page (no_body)",
-        f"  saved    {out / mirror_path(newest)} (+ {META_SUFFIX})",
     ]
+    # the site parser lost the body; the generic fallback still read the page, which the doctor says too
+    assert checked[3].startswith("  title    OK    ") and checked[3].endswith(" (generic extractor)")
+    assert checked[4].startswith("  body     FAIL  the site parser failed (no_body); the generic extractor read: ")
+    assert checked[5].startswith("  date     OK    2026-01-20 ") and checked[5].endswith(" (generic extractor)")
+    assert checked[6] == f"  saved    {out / mirror_path(newest)} (+ {META_SUFFIX})"
     assert "  links    FAIL  HTTP 500" in lines and "aibase (AIbase): FAIL" in lines
     assert "qbitai (量子位): OK" in lines
     assert [line for line in lines if line.startswith("  date ") and "OK" in line]  # qbitai's article has its date
@@ -104,3 +106,17 @@ def test_a_saved_page_where_a_folder_must_go_moves_to_its_index(tmp_path: Path) 
     assert moved == tmp_path / "news.aibase.com/zh/news/index.html"
     meta = json.loads((tmp_path / "news.aibase.com/zh/news/index.html.meta.json").read_text(encoding="utf-8"))
     assert meta == {"url": "https://news.aibase.com/zh/news", "status": 500, "headers": {"X-A": "1"}}
+
+
+def test_every_check_is_one_line() -> None:
+    doc = {
+        "title": "36氪",
+        "body": "文｜邱晓芬\n编辑｜苏建勋\n2026年刚开年，国内大模型厂商又一次集体调价。",
+        "published_at": None,
+    }
+    [report] = diagnose(
+        [page("https://36kr.com/feed", LIST, links=1), page("https://36kr.com/p/1", ARTICLE, article=doc)],
+        min_body_chars=10,
+    )
+    assert all("\n" not in c.detail for c in report.checks)
+    assert report.checks[2].detail.startswith("37 characters: 文｜邱晓芬 编辑｜苏建勋 2026年")

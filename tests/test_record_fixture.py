@@ -30,7 +30,9 @@ def test_records_page_meta_and_expected(tmp_path: Path) -> None:
         )
     saved = tmp_path / url.split("://", 1)[1]
     assert saved.read_bytes() == (PROJECT_PAGES / "www.ithome.com/0/915/391.htm").read_bytes()
-    assert json.loads(saved.with_name("391.htm.meta.json").read_text())["status"] == 200
+    meta = json.loads(saved.with_name("391.htm.meta.json").read_text())
+    assert meta["status"] == 200
+    assert meta["headers"]["Date"] == "Tue, 20 Jan 2026 07:00:00 GMT"  # the time the page was saved, kept
     expected = json.loads(saved.with_name("391.htm.expected.json").read_text())
     assert expected["review"] is True
     reference = json.loads((PROJECT_PAGES / "www.ithome.com/0/915/391.htm.expected.json").read_text())["article"]

@@ -25,7 +25,7 @@ from crawler.items import ArticleItem
 from crawler.pages import ParseError
 from crawler.pages.nextjs import flight
 from crawler.pages.nuxt import dicts, nuxt_payload
-from crawler.text import clean_line, html_to_text, looks_like_html
+from crawler.text import clean_line, html_to_text
 
 SOURCE = "aibase"
 CANONICAL_BASE = "https://www.aibase.com/zh/news/"
@@ -119,11 +119,15 @@ def _article_record(
     return None
 
 
+# The article body is markup; a record's plain-text ``summary`` (a description) is not a body.
+_BLOCK_MARKUP = re.compile(r"<(p|div|br|img|h[1-6]|section|figure|ul|ol|blockquote)\b", re.I)
+
+
 def _body_html(record: dict[str, Any]) -> str:
     """The article HTML: ``content`` where the record has it, else ``summary`` (the API's body field)."""
     for key in ("content", "summary"):
         value = record.get(key)
-        if isinstance(value, str) and looks_like_html(value) and html_to_text(value):
+        if isinstance(value, str) and _BLOCK_MARKUP.search(value) and html_to_text(value):
             return value
     return ""
 

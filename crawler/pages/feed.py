@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from crawler.pages import ParseError
-from crawler.text import clean_line, html_to_text, looks_like_html
+from crawler.text import clean_line, html_to_text
 from crawler.urls import canonicalize_url
 
 _FORMATS = {"rss": "rss", "feed": "atom", "RDF": "rdf"}
@@ -44,15 +44,30 @@ def parse_entries(text: str, url: str) -> list[FeedEntry]:
     return list(entries.values())
 
 
-def parse_list(text: str, url: str) -> list[str]:
+class FeedLinks(list[str]):
+    """Article links of a feed, plus what the spider counts: how many items it listed, which links it rejected."""
+
+    def __init__(self, links: Iterable[str], *, listed: int, rejected: Iterable[str] = ()) -> None:
+        super().__init__(links)
+        self.listed = listed
+        self.rejected = list(rejected)
+
+
+def parse_list(text: str, url: str) -> FeedLinks:
     """Article links of a feed, each once, in feed order."""
-    return [entry.url for entry in parse_entries(text, url)]
+    entries = parse_entries(text, url)
+    return FeedLinks((entry.url for entry in entries), listed=len(entries))
 
 
-def feed_links(text: str, url: str, keep: Callable[[str], bool]) -> list[str]:
-    """Canonical links of a feed's items that ``keep`` accepts (a site's own article URLs), each once."""
-    links = (canonicalize_url(entry.url) for entry in parse_entries(text, url))
-    return list(dict.fromkeys(link for link in links if keep(link)))
+def feed_links(text: str, url: str, keep: Callable[[str], bool]) -> FeedLinks:
+    """Canonical links of a feed's items that ``keep`` accepts (a site's own article URLs), each once.
+
+    The links ``keep`` refuses are kept aside in ``rejected``: a feed whose every link is refused
+    has changed its URLs, which is a parse failure, not an empty day.
+    """
+    links = list(dict.fromkeys(canonicalize_url(entry.url) for entry in parse_entries(text, url)))
+    kept = [link for link in links if keep(link)]
+    return FeedLinks(kept, listed=len(links), rejected=[link for link in links if not keep(link)])
 
 
 def _rss_entry(node: Selector, feed_url: str) -> FeedEntry | None:
@@ -66,7 +81,7 @@ def _rss_entry(node: Selector, feed_url: str) -> FeedEntry | None:
         title=_text(node, "./title"),
         published=_date(_text(node, "./pubDate") or _text(node, "./date")),
         author=_text(node, "./creator") or _text(node, "./author") or None,
-        summary=_summary(_text(node, "./description")),
+        summary=_summary(_text(node, "./description"), html=True),  # RSS 2.0: entity-encoded HTML
     )
 
 
@@ -79,7 +94,7 @@ def _atom_entry(node: Selector, feed_url: str) -> FeedEntry | None:
         title=_text(node, "./title"),
         published=_date(_text(node, "./published") or _text(node, "./updated")),
         author=_text(node, "./author/name") or None,
-        summary=_summary(_text(node, "./summary")),
+        summary=_summary(_text(node, "./summary"), html=node.xpath("./summary/@type").get() == "html"),
     )
 
 
@@ -87,8 +102,9 @@ def _text(node: Selector, xpath: str) -> str:
     return clean_line(" ".join(node.xpath(xpath + "//text()").getall()))
 
 
-def _summary(raw: str) -> str | None:
-    text = html_to_text(raw) if looks_like_html(raw) else raw
+def _summary(raw: str, *, html: bool) -> str | None:
+    """A feed's summary as plain text; ``html`` when the feed format says it holds markup."""
+    text = html_to_text(raw) if html else raw
     return text.replace("\n", " ") or None
 
 

@@ -18,8 +18,8 @@ from parsel import Selector
 
 from crawler.items import ArticleItem
 from crawler.pages import ArticleGone, PageBlocked, ParseError
-from crawler.pages.feed import parse_entries
-from crawler.text import clean_line, html_to_text, looks_like_html, normalize_text
+from crawler.pages.feed import FeedLinks, parse_entries
+from crawler.text import clean_line, html_to_text
 
 SOURCE = "36kr"
 BASE_URL = "https://36kr.com/"
@@ -54,10 +54,16 @@ def is_newsflash_url(url: str) -> bool:
     return urlsplit(url).path.startswith("/newsflashes/")
 
 
-def parse_feed(text: str, url: str) -> list[str]:
-    """Article and 快讯 links of the RSS feed (``https://36kr.com/feed``), canonical, each once."""
-    links = (item_url(entry.url) for entry in parse_entries(text, url))
-    return list(dict.fromkeys(link for link in links if link))
+def parse_feed(text: str, url: str) -> FeedLinks:
+    """Article and 快讯 links of the RSS feed (``https://36kr.com/feed``), canonical, each once.
+
+    Links that are neither are kept aside (``rejected``): a feed whose every link is refused has
+    changed its URLs, which the spider counts as a failed list, not an empty day.
+    """
+    entries = parse_entries(text, url)
+    pairs = [(entry.url, item_url(entry.url)) for entry in entries]
+    kept = dict.fromkeys(link for _, link in pairs if link)
+    return FeedLinks(kept, listed=len(entries), rejected=[raw for raw, link in pairs if not link])
 
 
 def item_url(url: str) -> str | None:
@@ -138,7 +144,8 @@ def parse_newsflash(text: str, url: str) -> ArticleItem:
     sel = Selector(text=text)
     if isinstance(data, dict) and (data.get("widgetContent") or "").strip():
         title = clean_line(str(data.get("widgetTitle") or ""))
-        body = _text(str(data["widgetContent"]))
+        # widgetContent is HTML (older 快讯 hold text without tags); the page renders it as HTML
+        body = html_to_text(str(data["widgetContent"]))
         published = _epoch_text(data.get("publishTime"))
     else:
         box = sel.css(".item-detail-box") or sel.css(".newsflash-detail-main")
@@ -253,7 +260,3 @@ def _epoch_text(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
         return None
     return str(value)
-
-
-def _text(fragment: str) -> str:
-    return html_to_text(fragment) if looks_like_html(fragment) else normalize_text(fragment)

@@ -65,6 +65,7 @@ def parse_article(text: str, url: str, source: str = "aiera") -> ArticleItem:
         raise ParseError("no_body", url)
     # #js_content is hidden (visibility: hidden) until the page's JS runs; its markup is complete.
     root = copy.deepcopy(content[0].root)
+    root.attrib.pop("style", None)  # shown, as the script shows it; hidden parts inside stay hidden
     for widget in root.xpath(_WIDGETS):
         widget.drop_tree()
     body = html_to_text(root)

@@ -44,7 +44,9 @@ class ValidatePipeline:
             self.stats.inc_value(f"aidaily/source/{item.get('source')}/dropped")
             raise DropItem(f"{reason}: {item.get('url')}")
         if item.get("published_at") is None:
+            # stored all the same, flagged (``date_flags``); a later crawl that finds the date fills it in
             self.stats.inc_value("aidaily/validate/missing_date")
+            self.stats.inc_value(f"aidaily/source/{item.get('source')}/missing_date")
         return item
 
     def problem(self, doc: dict[str, Any]) -> str | None:

@@ -34,7 +34,7 @@ class Kr36Spider(ArticleSpider):
     def parse_newsflash(
         self, response: Response, list_url: str | None = None, listed_at: str | None = None
     ) -> Iterator[ArticleItem]:
-        for item in self.article_from(response, kr36.parse_newsflash):
+        for item in self.article_from(response, kr36.parse_newsflash, kind="newsflash"):
             # a 快讯 page without its state may show no date; the list's own date stands in
             if item.published_at is None:
                 item.published_at = listed_at

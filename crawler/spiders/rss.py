@@ -58,10 +58,11 @@ class RssSpider(ArticleSpider):
     def parse_feed(self, response: Response, feed: FeedSource) -> Iterator[scrapy.Request]:
         entries: dict[str, feed_pages.FeedEntry] = {}
 
-        def entry_links(text: str, url: str) -> list[str]:
-            for entry in feed_pages.parse_entries(text, url)[: feed.max_items]:
+        def entry_links(text: str, url: str) -> feed_pages.FeedLinks:
+            listed = feed_pages.parse_entries(text, url)
+            for entry in listed[: feed.max_items]:
                 entries[entry.url] = entry
-            return list(entries)
+            return feed_pages.FeedLinks(entries, listed=len(listed))
 
         for url in self.links_from(response, entry_links, source=feed.id):
             entry = entries[url]

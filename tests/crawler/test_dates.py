@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.dates import SHANGHAI, parse_published
+from crawler.dates import SHANGHAI, check_published, parse_published
 
 NOW = datetime(2026, 1, 20, 15, 0, 30, tzinfo=SHANGHAI)
 
@@ -35,10 +35,32 @@ def test_parse_published(raw: str, expected: str) -> None:
     assert value.isoformat() == expected
 
 
-@pytest.mark.parametrize("raw", [None, "", "   ", "not a date", "2026年13月45日"])
+@pytest.mark.parametrize(
+    "raw", [None, "", "   ", "not a date", "2026年13月45日", "今天 25:00", "昨天 18:75", "99999999999999"]
+)
 def test_unreadable_dates_are_none(raw: str | None) -> None:
     assert parse_published(raw, now=NOW) is None
 
 
 def test_naive_datetime_is_beijing_time() -> None:
     assert parse_published(datetime(2026, 1, 20, 9, 0), now=NOW).isoformat() == "2026-01-20T09:00:00+08:00"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("2099-01-01 00:00", "future"),
+        ("2026-01-21 15:01", "future"),  # more than a day after the page was served
+        ("今天 25:00", "unreadable"),
+        ("2026年13月45日", "unreadable"),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_check_published_refuses_impossible_times(raw: str | None, problem: str | None) -> None:
+    assert check_published(raw, now=NOW) == (None, problem)
+
+
+def test_check_published_keeps_a_possible_time() -> None:
+    value, problem = check_published("2026-01-21 14:00", now=NOW)  # within the day of slack
+    assert problem is None and value is not None and value.isoformat() == "2026-01-21T14:00:00+08:00"

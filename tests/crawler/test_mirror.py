@@ -1,12 +1,15 @@
+import email.utils
+import http.client
 import json
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from crawler.mirror import MirrorServer, mirror_path, mirror_url
-from tests.saved_pages import url_of
+from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX, SIDE_FILES, MirrorServer, mirror_path, mirror_url
+from tests.saved_pages import PROJECT_PAGES, url_of
 
 
 @pytest.mark.parametrize(
@@ -56,3 +59,45 @@ def test_names_climbing_out_are_refused_and_links_inside_are_followed(tmp_path: 
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(server.base_url + "/example.com/%2E%2E/%2E%2E/elsewhere.json")
         assert err.value.code == 404
+
+
+def test_the_saved_date_header_is_served_as_saved(tmp_path: Path) -> None:
+    (tmp_path / "example.com").mkdir()
+    (tmp_path / "example.com" / "a.html").write_text("<html><body>3小时前</body></html>")
+    (tmp_path / "example.com" / "a.html.meta.json").write_text(
+        json.dumps({"status": 200, "headers": {"Date": "Tue, 20 Jan 2026 07:00:00 GMT"}})
+    )
+    (tmp_path / "example.com" / "b.html").write_text("<html></html>")
+    with MirrorServer(tmp_path) as server:
+        with urllib.request.urlopen(mirror_url(server.base_url, "https://example.com/a.html")) as resp:
+            assert resp.headers.get_all("Date") == ["Tue, 20 Jan 2026 07:00:00 GMT"]
+            assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
+        with urllib.request.urlopen(mirror_url(server.base_url, "https://example.com/b.html")) as resp:
+            assert len(resp.headers.get_all("Date")) == 1  # a page saved without one gets the server's clock
+
+
+def test_a_saved_content_length_replays_a_download_cut_short(tmp_path: Path) -> None:
+    (tmp_path / "example.com").mkdir()
+    (tmp_path / "example.com" / "cut.html").write_bytes(b"<html><body><p>first half")
+    (tmp_path / "example.com" / "cut.html.meta.json").write_text(json.dumps({"headers": {"Content-Length": "5000"}}))
+    with (
+        MirrorServer(tmp_path) as server,
+        urllib.request.urlopen(mirror_url(server.base_url, "https://example.com/cut.html")) as resp,
+    ):
+        assert resp.headers.get_all("Content-Length") == ["5000"]  # the saved one only
+        with pytest.raises(http.client.IncompleteRead):
+            resp.read()
+
+
+def test_every_fixture_page_carries_the_time_it_was_saved() -> None:
+    pages = [p for p in PROJECT_PAGES.rglob("*") if p.is_file() and not p.name.endswith(SIDE_FILES)]
+    assert len(pages) > 40
+    for page in pages:
+        meta = json.loads(page.with_name(page.name + META_SUFFIX).read_text(encoding="utf-8"))
+        expected = page.with_name(page.name + EXPECTED_SUFFIX)
+        real = expected.is_file() and "provenance" in json.loads(expected.read_text(encoding="utf-8"))
+        saved = email.utils.parsedate_to_datetime(meta["headers"]["Date"])
+        if real:  # a real capture carries its own capture time (tests/fixtures/README.md)
+            assert datetime(2024, 1, 1, tzinfo=UTC) < saved < datetime(2026, 12, 1, tzinfo=UTC), page
+        else:  # the hand-built pages were all saved 2026-01-20T15:00+08:00
+            assert meta["headers"]["Date"] == "Tue, 20 Jan 2026 07:00:00 GMT", page

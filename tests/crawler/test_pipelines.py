@@ -128,3 +128,19 @@ def test_one_batch_counts_per_source_and_coverage(mongo_uri: str, db_name: str, 
     assert value("aidaily/source/36kr/inserted") == 1 and value("aidaily/source/36kr/stored") == 1
     assert value("aidaily/source/36kr/with_published_at") is None and value("aidaily/source/36kr/with_body") == 1
     assert value("aidaily/store/inserted") == 3
+
+
+def test_an_article_without_a_date_is_stored_counted_per_source_and_flagged() -> None:
+    pipeline = validator()
+    undated = normalize_article(
+        ArticleItem(
+            url="https://www.ithome.com/0/1/9.htm",
+            source="ithome",
+            title="标题",
+            body="一段足够长的正文，写满十个字以上。",
+        ),
+        fetched_at=FETCHED,
+    )
+    assert pipeline.process_item(undated)["date_flags"] == ["missing_date"]
+    assert pipeline.stats.get_value("aidaily/validate/missing_date") == 1
+    assert pipeline.stats.get_value("aidaily/source/ithome/missing_date") == 1
