@@ -3,7 +3,9 @@
 Its answers are canned but schema-valid, built from the article ids and sentences in the
 request, so grounding keeps them. Modes make it fail the way real endpoints do (500, 429,
 slow answers, malformed JSON); an article containing ``INJECTION_MARKER`` makes it answer
-as a compromised model would (links, ids that were not in the input, invented figures).
+as a compromised model would (links, ids that were not in the input, invented figures). Event-join
+questions are answered from ``events`` (the article ids that are one event), plus one pair that
+names an id it was not asked about, as a careless model might.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ INVENTED_CLAIM = "该公司已成为全球估值最高的AI公司，估值超过
 _ARTICLE = re.compile(r'<article id="([^"]+)" source="[^"]*">\n标题：(.*?)\n(.*?)\n</article>', re.S)
 _STORY = re.compile(r'<story id="([^"]+)">\n标题：(.*?)\n(.*?)\n</story>', re.S)
 _SENTENCE = re.compile(r"[^。！？\n]+[。！？]")
+_PAIR = re.compile(r"^(\S+) (\S+)$", re.M)
 
 
 @dataclass
@@ -41,6 +44,7 @@ class FakeLLM:
     behaviour: Behaviour = field(default_factory=Behaviour)
     calls: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    events: list[set[str]] = field(default_factory=list)  # what an event-join question is answered from
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -100,7 +104,7 @@ class FakeLLM:
                 time.sleep(behaviour.delay)
             if behaviour.mode == "malformed":
                 return 200, _completion('{"summary": "这不是完整的 JSON'), {}
-        return 200, _completion(json.dumps(answer(request), ensure_ascii=False)), {}
+        return 200, _completion(json.dumps(answer(request, self.events), ensure_ascii=False)), {}
 
 
 def _completion(content: str) -> dict[str, Any]:
@@ -123,11 +127,15 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) >= 8]
 
 
-def answer(request: dict[str, Any]) -> dict[str, Any]:
-    """The canned answer to a story, deep or day request."""
+def answer(request: dict[str, Any], events: list[set[str]] | None = None) -> dict[str, Any]:
+    """The canned answer to a story, deep, day or event-join request."""
     messages = request["messages"]
     task_text = next(m["content"] for m in messages if m["role"] == "user")
     retried = len(messages) > 2
+    if "任务：event_join" in task_text:
+        asked = _PAIR.findall(task_text.split("候选对", 1)[1])
+        same = [[a, b] for a, b in asked if any(a in e and b in e for e in events or [])]
+        return {"same": [*same, [asked[0][0], FOREIGN_ID]] if asked else same}
     if "任务：day" in task_text:
         return _day(_STORY.findall(task_text))
     articles = _ARTICLE.findall(task_text)
