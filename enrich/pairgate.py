@@ -52,19 +52,24 @@ class GateRules:
 
 @dataclass(frozen=True)
 class Text:
-    """What the gate reads of one article."""
+    """What the gate reads of one article, with the key sets it compares (computed once per article)."""
 
     title: str
     lead: str
     keys: Keys
     title_keys: Keys
+    all_keys: frozenset[str] = frozenset()  # keys.all()
+    title_all: frozenset[str] = frozenset()  # title_keys.all()
+    sums: frozenset[str] = frozenset()  # the sums (value in a unit) of title + lead
+    roundup: bool = False
 
 
 def gate_text(title: str, body: str) -> Text:
     """The title, the lead (first ``LEAD_CHARS`` of the body) and their entity keys."""
     lead = normalize(body)[:LEAD_CHARS]
     title = normalize(title)
-    return Text(title, lead, extract(f"{title} {lead}"), extract(title))
+    keys, title_keys = extract(f"{title} {lead}"), extract(title)
+    return Text(title, lead, keys, title_keys, keys.all(), title_keys.all(), frozenset(_sums(keys)), is_roundup(title))
 
 
 @dataclass(frozen=True)
@@ -124,46 +129,46 @@ def candidate_pairs(
     full_sim = (full[today] @ full.T).tocsr()
     title_sim = (titles[today] @ titles.T).tocsr()
     idf = _key_idf([texts[i].keys for i in window.tolist()])
+    rare = {k for k, v in idf.items() if v >= rules.rare_weight}
+    weight: dict[str, float] = {}  # the evidence of each shared key, computed once per window
     by_key: dict[str, list[int]] = {}
     for position, row in enumerate(window.tolist()):
-        for key in texts[row].keys.all():
-            if idf.get(key, 0.0) >= rules.rare_weight:
-                by_key.setdefault(key, []).append(position)
+        for key in texts[row].all_keys & rare:
+            by_key.setdefault(key, []).append(position)
     max_gap = rules.max_days * 86400
     out: list[Pair] = []
     for n, q in enumerate(today.tolist()):
         start, end = full_sim.indptr[n], full_sim.indptr[n + 1]
-        similar = {
-            int(p): float(s)
-            for p, s in zip(full_sim.indices[start:end], full_sim.data[start:end], strict=True)
-            if s >= rules.candidate_sim
-        }
+        full_row = dict(zip(full_sim.indices[start:end].tolist(), full_sim.data[start:end].tolist(), strict=True))
+        start, end = title_sim.indptr[n], title_sim.indptr[n + 1]
+        title_row = dict(zip(title_sim.indices[start:end].tolist(), title_sim.data[start:end].tolist(), strict=True))
+        similar = {p for p, sim in full_row.items() if sim >= rules.candidate_sim}
         mine = texts[window[q]]
-        keyed = {p for key in mine.keys.all() if idf.get(key, 0.0) >= rules.rare_weight for p in by_key[key]}
-        for p in sorted(set(similar) | keyed):
-            if p >= q or _gap(times[window[q]], times[window[p]]) > max_gap:
+        keyed = {p for key in mine.all_keys & rare for p in by_key[key]}
+        for p in sorted(similar | keyed):
+            if p >= q or (gap := _gap(times[window[q]], times[window[p]])) > max_gap:
                 continue
             other = texts[window[p]]
-            shared = tuple(sorted(mine.keys.all() & other.keys.all()))
-            rare = sum(idf.get(k, 0.0) for k in shared if idf.get(k, 0.0) >= rules.rare_weight)
-            in_titles = mine.title_keys.all() & other.title_keys.all()
-            strong = sum(_weight(k, idf, rules) for k in in_titles)
-            lead_strong = sum(_weight(k, idf, rules) for k in shared)
+            shared_keys = mine.all_keys & other.all_keys
+            shared = tuple(sorted(shared_keys))
+            in_titles = mine.title_all & other.title_all
+            for k in (shared_keys | in_titles) - weight.keys():
+                weight[k] = _weight(k, idf, rules)
             out.append(
                 Pair(
                     query=q,
                     pool=p,
-                    title_sim=round(float(title_sim[n, p]), 4),
-                    full_sim=round(similar.get(p, float(full_sim[n, p])), 4),
+                    title_sim=round(title_row.get(p, 0.0), 4),
+                    full_sim=round(full_row.get(p, 0.0), 4),
                     shared=shared,
-                    rare=round(rare, 3),
+                    rare=round(sum(idf[k] for k in shared_keys & rare), 3),
                     blocked=tuple(conflicts(mine.title_keys, other.title_keys)),
-                    strong=round(strong, 3),
+                    strong=round(sum(weight[k] for k in in_titles), 3),
                     named=sum(1 for k in in_titles if k.startswith(("co:", "pr:"))),
-                    roundup=is_roundup(mine.title) or is_roundup(other.title),
-                    lead_strong=round(lead_strong, 3),
-                    hours=round(_gap(times[window[q]], times[window[p]]) / 3600, 2),
-                    amounts=len(_sums(mine.keys) & _sums(other.keys)),
+                    roundup=mine.roundup or other.roundup,
+                    lead_strong=round(sum(weight[k] for k in shared_keys), 3),
+                    hours=round(gap / 3600, 2),
+                    amounts=len(mine.sums & other.sums),
                     lead_blocked=tuple(conflicts(mine.keys, other.keys)),
                 )
             )
