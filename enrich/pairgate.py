@@ -46,6 +46,8 @@ class GateRules:
     keyed_full_sim: float = 0.2  # title+lead cosine a keyed join needs, besides a shared sum (money, percent, units)
     keyed_hours: float = 12.0  # a keyed join is for reports of the same hours: a name alone recurs across days
     rare_weight: float = 3.0  # a key counts as rare above this IDF (log of window size / key frequency)
+    max_postings: int = 40  # a key on more window articles than this finds no candidates by itself (bounds the cost)
+    max_similar: int = 40  # at most this many of the most similar earlier articles are candidates by similarity
     version_factor: float = 2.0  # a shared product version (qwen3.5) counts this many times its IDF
     ask_sim: float = 0.15  # an LLM gate is asked about candidates above this title+lead cosine or with a shared name
 
@@ -135,16 +137,29 @@ def candidate_pairs(
     for position, row in enumerate(window.tolist()):
         for key in texts[row].all_keys & rare:
             by_key.setdefault(key, []).append(position)
+    # A large window makes many keys "rare" by IDF that still sit on hundreds of articles: they join nothing the
+    # gate would accept (a keyed join needs the same hours and a shared sum) and would make the search quadratic.
+    by_key = {key: positions for key, positions in by_key.items() if len(positions) <= rules.max_postings}
     max_gap = rules.max_days * 86400
     out: list[Pair] = []
+    # Character n-gram cosines are dense rows (most texts share some bigram): each query's row is spread into a
+    # dense vector once, so a pair's similarity is an index, not a sparse lookup or a dict of the whole row.
+    full_row, title_row = np.zeros(len(window)), np.zeros(len(window))
     for n, q in enumerate(today.tolist()):
         start, end = full_sim.indptr[n], full_sim.indptr[n + 1]
-        full_row = dict(zip(full_sim.indices[start:end].tolist(), full_sim.data[start:end].tolist(), strict=True))
+        indices, values = full_sim.indices[start:end], full_sim.data[start:end]
+        full_row[:] = 0.0
+        full_row[indices] = values
         start, end = title_sim.indptr[n], title_sim.indptr[n + 1]
-        title_row = dict(zip(title_sim.indices[start:end].tolist(), title_sim.data[start:end].tolist(), strict=True))
-        similar = {p for p, sim in full_row.items() if sim >= rules.candidate_sim}
+        title_row[:] = 0.0
+        title_row[title_sim.indices[start:end]] = title_sim.data[start:end]
+        keep = (values >= rules.candidate_sim) & (indices < q)
+        near, sims = indices[keep], values[keep]
+        # The most similar first, ties to the later position (as sorting (similarity, position) descending would).
+        order = np.lexsort((-near, -sims))[: rules.max_similar]
+        similar = set(near[order].tolist())
         mine = texts[window[q]]
-        keyed = {p for key in mine.all_keys & rare for p in by_key[key]}
+        keyed = {p for key in mine.all_keys & by_key.keys() for p in by_key[key]}
         for p in sorted(similar | keyed):
             if p >= q or (gap := _gap(times[window[q]], times[window[p]])) > max_gap:
                 continue
@@ -158,8 +173,8 @@ def candidate_pairs(
                 Pair(
                     query=q,
                     pool=p,
-                    title_sim=round(title_row.get(p, 0.0), 4),
-                    full_sim=round(full_row.get(p, 0.0), 4),
+                    title_sim=round(float(title_row[p]), 4),
+                    full_sim=round(float(full_row[p]), 4),
                     shared=shared,
                     rare=round(sum(idf[k] for k in shared_keys & rare), 3),
                     blocked=tuple(conflicts(mine.title_keys, other.title_keys)),
