@@ -129,10 +129,8 @@ def candidate_pairs(
         return []
     titles, full = _tfidf(title_counts, window), _tfidf(full_counts, window)
     full_sim = (full[today] @ full.T).tocsr()
-    title_sim = (titles[today] @ titles.T).tocsr()
     idf = _key_idf([texts[i].keys for i in window.tolist()])
     rare = {k for k, v in idf.items() if v >= rules.rare_weight}
-    weight: dict[str, float] = {}  # the evidence of each shared key, computed once per window
     by_key: dict[str, list[int]] = {}
     for position, row in enumerate(window.tolist()):
         for key in texts[row].all_keys & rare:
@@ -141,52 +139,55 @@ def candidate_pairs(
     # gate would accept (a keyed join needs the same hours and a shared sum) and would make the search quadratic.
     by_key = {key: positions for key, positions in by_key.items() if len(positions) <= rules.max_postings}
     max_gap = rules.max_days * 86400
-    out: list[Pair] = []
+    found: list[tuple[int, int, float, float]] = []  # (query, pool, seconds apart, title+lead cosine)
     # Character n-gram cosines are dense rows (most texts share some bigram): each query's row is spread into a
     # dense vector once, so a pair's similarity is an index, not a sparse lookup or a dict of the whole row.
-    full_row, title_row = np.zeros(len(window)), np.zeros(len(window))
+    full_row = np.zeros(len(window))
     for n, q in enumerate(today.tolist()):
         start, end = full_sim.indptr[n], full_sim.indptr[n + 1]
         indices, values = full_sim.indices[start:end], full_sim.data[start:end]
         full_row[:] = 0.0
         full_row[indices] = values
-        start, end = title_sim.indptr[n], title_sim.indptr[n + 1]
-        title_row[:] = 0.0
-        title_row[title_sim.indices[start:end]] = title_sim.data[start:end]
         keep = (values >= rules.candidate_sim) & (indices < q)
         near, sims = indices[keep], values[keep]
         # The most similar first, ties to the later position (as sorting (similarity, position) descending would).
         order = np.lexsort((-near, -sims))[: rules.max_similar]
-        similar = set(near[order].tolist())
-        mine = texts[window[q]]
-        keyed = {p for key in mine.all_keys & by_key.keys() for p in by_key[key]}
-        for p in sorted(similar | keyed):
-            if p >= q or (gap := _gap(times[window[q]], times[window[p]])) > max_gap:
-                continue
-            other = texts[window[p]]
-            shared_keys = mine.all_keys & other.all_keys
-            shared = tuple(sorted(shared_keys))
-            in_titles = mine.title_all & other.title_all
-            for k in (shared_keys | in_titles) - weight.keys():
+        keyed = {p for key in texts[window[q]].all_keys & by_key.keys() for p in by_key[key]}
+        for p in sorted(set(near[order].tolist()) | keyed):
+            if p < q and (gap := _gap(times[window[q]], times[window[p]])) <= max_gap:
+                found.append((q, p, gap, float(full_row[p])))
+    if not found:
+        return []
+    # Title cosines only for the candidates: one row-wise product instead of today x window.
+    queries, pools = [f[0] for f in found], [f[1] for f in found]
+    title_sims = np.asarray(titles[queries].multiply(titles[pools]).sum(axis=1)).ravel().tolist()
+    weight: dict[str, float] = {}  # the evidence of each shared key, computed once per window
+    out: list[Pair] = []
+    for (q, p, gap, full_cos), title_cos in zip(found, title_sims, strict=True):
+        mine, other = texts[window[q]], texts[window[p]]
+        shared_keys = mine.all_keys & other.all_keys
+        in_titles = mine.title_all & other.title_all
+        for k in shared_keys | in_titles:
+            if k not in weight:
                 weight[k] = _weight(k, idf, rules)
-            out.append(
-                Pair(
-                    query=q,
-                    pool=p,
-                    title_sim=round(float(title_row[p]), 4),
-                    full_sim=round(float(full_row[p]), 4),
-                    shared=shared,
-                    rare=round(sum(idf[k] for k in shared_keys & rare), 3),
-                    blocked=tuple(conflicts(mine.title_keys, other.title_keys)),
-                    strong=round(sum(weight[k] for k in in_titles), 3),
-                    named=sum(1 for k in in_titles if k.startswith(("co:", "pr:"))),
-                    roundup=mine.roundup or other.roundup,
-                    lead_strong=round(sum(weight[k] for k in shared_keys), 3),
-                    hours=round(gap / 3600, 2),
-                    amounts=len(mine.sums & other.sums),
-                    lead_blocked=tuple(conflicts(mine.keys, other.keys)),
-                )
+        out.append(
+            Pair(
+                query=q,
+                pool=p,
+                title_sim=round(title_cos, 4),
+                full_sim=round(full_cos, 4),
+                shared=tuple(sorted(shared_keys)),
+                rare=round(sum(idf[k] for k in shared_keys & rare), 3),
+                blocked=tuple(conflicts(mine.title_keys, other.title_keys)),
+                strong=round(sum(weight[k] for k in in_titles), 3),
+                named=sum(1 for k in in_titles if k.startswith(("co:", "pr:"))),
+                roundup=mine.roundup or other.roundup,
+                lead_strong=round(sum(weight[k] for k in shared_keys), 3),
+                hours=round(gap / 3600, 2),
+                amounts=len(mine.sums & other.sums),
+                lead_blocked=tuple(conflicts(mine.keys, other.keys)),
             )
+        )
     return out
 
 
