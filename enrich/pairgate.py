@@ -128,7 +128,19 @@ def candidate_pairs(
     if not len(today):
         return []
     titles, full = _tfidf(title_counts, window), _tfidf(full_counts, window)
-    full_sim = (full[today] @ full.T).tocsr()
+    max_gap = rules.max_days * 86400
+    # Only the articles of the last max_days can pair with today's (IDF still comes from the whole window).
+    dated = [t for t in (times[window[q]] for q in today.tolist()) if t is not None]
+    first = min(dated) if dated else None
+    recent = np.asarray(
+        [
+            p
+            for p, row in enumerate(window.tolist())
+            if first is None or (t := times[row]) is None or _gap(first, t) <= max_gap or t > first
+        ],
+        dtype=np.int64,
+    )
+    full_sim = (full[today] @ full[recent].T).tocsr()
     idf = _key_idf([texts[i].keys for i in window.tolist()])
     rare = {k for k, v in idf.items() if v >= rules.rare_weight}
     by_key: dict[str, list[int]] = {}
@@ -138,14 +150,13 @@ def candidate_pairs(
     # A large window makes many keys "rare" by IDF that still sit on hundreds of articles: they join nothing the
     # gate would accept (a keyed join needs the same hours and a shared sum) and would make the search quadratic.
     by_key = {key: positions for key, positions in by_key.items() if len(positions) <= rules.max_postings}
-    max_gap = rules.max_days * 86400
     found: list[tuple[int, int, float, float]] = []  # (query, pool, seconds apart, title+lead cosine)
     # Character n-gram cosines are dense rows (most texts share some bigram): each query's row is spread into a
     # dense vector once, so a pair's similarity is an index, not a sparse lookup or a dict of the whole row.
     full_row = np.zeros(len(window))
     for n, q in enumerate(today.tolist()):
         start, end = full_sim.indptr[n], full_sim.indptr[n + 1]
-        indices, values = full_sim.indices[start:end], full_sim.data[start:end]
+        indices, values = recent[full_sim.indices[start:end]], full_sim.data[start:end]
         full_row[:] = 0.0
         full_row[indices] = values
         keep = (values >= rules.candidate_sim) & (indices < q)
