@@ -313,8 +313,10 @@ def event_rows(path: Path = EVENT_TRUTH, week: str = "test") -> list[dict[str, A
 FEEDS = Path(__file__).resolve().parent / "data" / "feeds"
 
 
-def feed_articles(week: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The articles of a hand-labelled real feed week (``bench/data/feeds/<week>.jsonl``) and their events."""
+def feed_articles(week: str, gold: str = "gold") -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The articles of a hand-labelled real feed week (``bench/data/feeds/<week>.jsonl``) and their events.
+
+    ``gold``: ``gold`` (v2, the pairs both readers joined), ``event`` (v1, the first reader) or ``event_b``."""
     docs: list[dict[str, Any]] = []
     events: dict[str, str] = {}
     for line in (FEEDS / f"{week}.jsonl").read_text(encoding="utf-8").splitlines():
@@ -323,32 +325,54 @@ def feed_articles(week: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
             "_id": item["id"], "url": item["url"], "source": item["source"], "title": item["title"],
             "body": item["lead"], "published_at": datetime.fromisoformat(item["published_at"]),
         })  # fmt: skip
-        events[item["id"]] = item["event"]
+        events[item["id"]] = item[gold]
     return docs, events
 
 
 def feed_rows(week: str) -> list[dict[str, Any]]:
-    """Same-event pairs and B-cubed on a real feed week, beside all-singletons and same-title, one table row each."""
+    """Same-event pairs and B-cubed on a real feed week (gold v2, v1 beside), beside all-singletons and same-title."""
     docs, events = feed_articles(week)
+    _, first_reader = feed_articles(week, "event")
     result = enrich(docs, [], kit=TokenizerKit.build(), settings=EnrichSettings(), now=datetime.now(SHANGHAI))
     fields = dict(result.updates)
     predicted = {d: f["cluster_id"] for d, f in fields.items()}
     singletons = {d["_id"]: d["_id"] for d in docs}
     gates = Counter(f.get("cluster_gate", "seed") for f in fields.values())
     p, r, n_pred, n_true = pair_scores(predicted, events)
+    p1, r1, _, n_true1 = pair_scores(predicted, first_reader)
     sp_, sr, _, _ = pair_scores(singletons, events)
     tp_, tr, t_pred, _ = pair_scores(same_title(docs), events)
     bp, br, bf = bcubed(predicted, events)
     sbp, sbr, sbf = bcubed(singletons, events)
-    label = f"(real feed, {week} week, {len(docs)} items, {len(set(events.values()))} events)"
+    bf1, sbf1 = bcubed(predicted, first_reader)[2], bcubed(singletons, first_reader)[2]
+    label = f"(real feed, {week} week, {len(docs)} items, {len(set(events.values()))} events, gold v2)"
     note = (
         f"{n_true} true pairs, {n_pred} predicted (same title: {t_pred}, P/R {tp_:.3f}/{tr:.3f}); "
-        f"gates {dict(sorted(gates.items()))}; B-cubed P/R core {bp:.3f}/{br:.3f}, all-singletons {sbp:.3f}/{sbr:.3f}"
+        f"gates {dict(sorted(gates.items()))}; B-cubed P/R core {bp:.3f}/{br:.3f}, all-singletons {sbp:.3f}/{sbr:.3f}; "
+        f"gold v1 (first reader, {n_true1} pairs): pair P/R {p1:.3f}/{r1:.3f}, B-cubed F1 {bf1:.3f} vs {sbf1:.3f}"
     )
     return [
         _row(f"same-event pair precision {label}", p, sp_, 0.95, "all-singletons", note),
         _row(f"same-event pair recall {label}", r, sr, 0.60, "all-singletons", note),
         _row(f"cluster B-cubed F1 {label}", bf, sbf, round(sbf + 0.05, 3), "all-singletons", note),
+    ]
+
+
+def feed_relevance_rows(week: str) -> list[dict[str, Any]]:
+    """AI relevance of the shipped model on a real mixed feed week, beside the always-AI baseline."""
+    from enrich.relevance import load_model, score_relevance
+
+    items = [json.loads(line) for line in (FEEDS / f"{week}.jsonl").read_text(encoding="utf-8").splitlines()]
+    model = load_model()
+    predicted = [ai for _, ai in score_relevance([{"title": i["title"], "body": i["lead"]} for i in items], model)]
+    truth = [bool(i["is_ai"]) for i in items]
+    ai_recall = sum(p and t for p, t in zip(predicted, truth, strict=True)) / max(1, sum(truth))
+    non_ai_recall = sum(not p and not t for p, t in zip(predicted, truth, strict=True)) / max(1, truth.count(False))
+    label = f"(real feed, {week} week, {len(items)} items, {truth.count(False)} non-AI)"
+    note = f"relevance {model.version}; AI recall {ai_recall:.3f}; always-AI: balanced 0.500, non-AI recall 0.000"
+    return [
+        _row(f"relevance balanced accuracy {label}", (ai_recall + non_ai_recall) / 2, 0.5, 0.95, "always AI", note),
+        _row(f"relevance non-AI recall {label}", non_ai_recall, 0.0, 0.90, "always AI", note),
     ]
 
 
@@ -416,7 +440,7 @@ def _cell(value: Any) -> str:
 
 
 def main() -> None:
-    table = feed_rows("dev") + feed_rows("test") + rows()
+    table = feed_rows("dev") + feed_rows("test") + feed_relevance_rows("dev") + feed_relevance_rows("test") + rows()
     table += event_rows(EVENT_TRUTH_DEV, "dev") + event_rows(EVENT_TRUTH, "test") + _other_rows()
     columns = ["metric", "value", "baseline", "target"]
     columns += [*sorted({k for r in table for k in r} - {*columns, "note"}), "note"]

@@ -172,9 +172,16 @@ def extract(text: str, aliases: Aliases | None = None) -> Keys:
 
 
 def _contains(text: str, spelling: str) -> bool:
-    if not spelling.isascii():
+    # The plain substring test first: most spellings are absent, and it costs no regex.
+    if spelling not in text or not spelling.isascii():
         return spelling in text
-    return re.search(rf"(?<![a-z0-9]){re.escape(spelling)}(?![a-z])", text) is not None
+    return _word(spelling).search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _word(spelling: str) -> re.Pattern[str]:
+    """A latin spelling as a whole word (not the tail or head of a longer latin word)."""
+    return re.compile(rf"(?<![a-z0-9]){re.escape(spelling)}(?![a-z])")
 
 
 def _word_start(text: str, start: int, spelling: str) -> bool:

@@ -340,7 +340,9 @@ def record_run(
     day: str,
     started_at: datetime,
     finished_at: datetime,
+    task: str = "commentary",
 ) -> None:
-    """Store one run's ledger in ``llm_runs``."""
-    doc = {"_id": run_id, "date": day, "started_at": started_at, "finished_at": finished_at, **ledger.to_doc(prices)}
+    """Store one run's ledger in ``llm_runs`` (``task``: what the calls were for, commentary or event_join)."""
+    doc = {"_id": run_id, "date": day, "task": task, "started_at": started_at, "finished_at": finished_at}
+    doc |= ledger.to_doc(prices)
     collection.replace_one({"_id": run_id}, doc, upsert=True)

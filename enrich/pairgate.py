@@ -3,9 +3,11 @@
 Candidates are the earlier articles of the last ``max_days`` whose title + lead is similar on character 2–3-grams
 (TF-IDF fitted on the day's window) or that share a rare entity key (``enrich.entities``); the search is a sparse
 product of today's rows with the window's, so it grows with the window, never with the archive. The offline
-gate then keeps a pair only when the titles agree closely, or agree well and share a rare name, and never when
-the titles name another version of a product or another amount in one unit. The rule's thresholds were chosen on
-the dev week of ``bench/data/feeds`` alone (see bench/RESULTS.md). An LLM gate (``enrich.eventjudge``) can
+gate then keeps a pair only when the titles are near-identical (within a day and a half), or when two reports of
+the same hours share rare names and a sum (money, a percentage, units) over similar text; never when they name
+another version of a product or another amount in one unit. Its few thresholds were chosen on the dev week of
+``bench/data/feeds`` alone, precision first (see bench/RESULTS.md); the feed weeks have no licence, so no model is
+fitted on them. An LLM gate (``enrich.eventjudge``) can
 replace the rule's verdict on the same candidates.
 """
 
@@ -34,36 +36,42 @@ _NOISE = re.compile(r"\s+|[#【】\[\]|｜]")
 
 @dataclass(frozen=True)
 class GateRules:
-    """Thresholds of the offline gate (chosen on the dev week) and the candidate search."""
+    """Thresholds of the offline gate (chosen on the dev week, precision first) and of the candidate search."""
 
     max_days: float = 2.0  # how far back a same-event report may be
     candidate_sim: float = 0.12  # title+lead cosine a pair needs to be a candidate without a shared rare key
-    title_sim: float = 0.6  # title cosine that joins on its own
-    strong_weight: float = 6.0  # summed IDF of the rare names both titles carry, needed for a keyed join
-    keyed_title_sim: float = 0.4  # title cosine that joins with such shared names
-    keyed_full_sim: float = 0.35  # ... or this title+lead cosine with them
+    title_sim: float = 0.7  # title cosine that joins on its own ...
+    title_hours: float = 36.0  # ... within this many hours
+    strong_weight: float = 6.0  # summed IDF of the rare names both titles (or titles + leads) carry, for a keyed join
+    keyed_full_sim: float = 0.2  # title+lead cosine a keyed join needs, besides a shared sum (money, percent, units)
+    keyed_hours: float = 12.0  # a keyed join is for reports of the same hours: a name alone recurs across days
     rare_weight: float = 3.0  # a key counts as rare above this IDF (log of window size / key frequency)
-    lead_strong_weight: float = 6.0  # shared rare names of titles + leads that join with ``lead_full_sim``
-    lead_full_sim: float = 0.35
+    max_postings: int = 40  # a key on more window articles than this finds no candidates by itself (bounds the cost)
+    max_similar: int = 40  # at most this many of the most similar earlier articles are candidates by similarity
     version_factor: float = 2.0  # a shared product version (qwen3.5) counts this many times its IDF
     ask_sim: float = 0.15  # an LLM gate is asked about candidates above this title+lead cosine or with a shared name
 
 
 @dataclass(frozen=True)
 class Text:
-    """What the gate reads of one article."""
+    """What the gate reads of one article, with the key sets it compares (computed once per article)."""
 
     title: str
     lead: str
     keys: Keys
     title_keys: Keys
+    all_keys: frozenset[str] = frozenset()  # keys.all()
+    title_all: frozenset[str] = frozenset()  # title_keys.all()
+    sums: frozenset[str] = frozenset()  # the sums (value in a unit) of title + lead
+    roundup: bool = False
 
 
 def gate_text(title: str, body: str) -> Text:
     """The title, the lead (first ``LEAD_CHARS`` of the body) and their entity keys."""
     lead = normalize(body)[:LEAD_CHARS]
     title = normalize(title)
-    return Text(title, lead, extract(f"{title} {lead}"), extract(title))
+    keys, title_keys = extract(f"{title} {lead}"), extract(title)
+    return Text(title, lead, keys, title_keys, keys.all(), title_keys.all(), frozenset(_sums(keys)), is_roundup(title))
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,9 @@ class Pair:
     named: int = 0  # companies and product families both titles name
     roundup: bool = False  # either is a round-up of many happenings (早报, 氪星晚报…), never one event
     lead_strong: float = 0.0  # the same over the names both titles + leads carry
+    hours: float = 0.0  # hours between the two reports
+    amounts: int = 0  # sums (a value in a unit) that both titles + leads name
+    lead_blocked: tuple[str, ...] = ()  # another version or amount in the titles + leads
 
 
 def count_rows(texts: Sequence[Text]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
@@ -117,50 +128,82 @@ def candidate_pairs(
     if not len(today):
         return []
     titles, full = _tfidf(title_counts, window), _tfidf(full_counts, window)
-    full_sim = (full[today] @ full.T).tocsr()
-    title_sim = (titles[today] @ titles.T).tocsr()
+    max_gap = rules.max_days * 86400
+    # Only the articles of the last max_days can pair with today's (IDF still comes from the whole window).
+    dated = [t for t in (times[window[q]] for q in today.tolist()) if t is not None]
+    first = min(dated) if dated else None
+    recent = np.asarray(
+        [
+            p
+            for p, row in enumerate(window.tolist())
+            if first is None or (t := times[row]) is None or _gap(first, t) <= max_gap or t > first
+        ],
+        dtype=np.int64,
+    )
+    full_sim = (full[today] @ full[recent].T).tocsr()
     idf = _key_idf([texts[i].keys for i in window.tolist()])
+    rare = {k for k, v in idf.items() if v >= rules.rare_weight}
     by_key: dict[str, list[int]] = {}
     for position, row in enumerate(window.tolist()):
-        for key in texts[row].keys.all():
-            if idf.get(key, 0.0) >= rules.rare_weight:
-                by_key.setdefault(key, []).append(position)
-    max_gap = rules.max_days * 86400
-    out: list[Pair] = []
+        for key in texts[row].all_keys & rare:
+            by_key.setdefault(key, []).append(position)
+    # A large window makes many keys "rare" by IDF that still sit on hundreds of articles: they join nothing the
+    # gate would accept (a keyed join needs the same hours and a shared sum) and would make the search quadratic.
+    by_key = {key: positions for key, positions in by_key.items() if len(positions) <= rules.max_postings}
+    found: list[tuple[int, int, float, float]] = []  # (query, pool, seconds apart, title+lead cosine)
+    # Character n-gram cosines are dense rows (most texts share some bigram): each query's row is spread into a
+    # dense vector once, so a pair's similarity is an index, not a sparse lookup or a dict of the whole row.
+    full_row = np.zeros(len(window))
     for n, q in enumerate(today.tolist()):
         start, end = full_sim.indptr[n], full_sim.indptr[n + 1]
-        similar = {
-            int(p): float(s)
-            for p, s in zip(full_sim.indices[start:end], full_sim.data[start:end], strict=True)
-            if s >= rules.candidate_sim
-        }
-        mine = texts[window[q]]
-        keyed = {p for key in mine.keys.all() if idf.get(key, 0.0) >= rules.rare_weight for p in by_key[key]}
-        for p in sorted(set(similar) | keyed):
-            if p >= q or _gap(times[window[q]], times[window[p]]) > max_gap:
-                continue
-            other = texts[window[p]]
-            shared = tuple(sorted(mine.keys.all() & other.keys.all()))
-            rare = sum(idf.get(k, 0.0) for k in shared if idf.get(k, 0.0) >= rules.rare_weight)
-            in_titles = mine.title_keys.all() & other.title_keys.all()
-            strong = sum(_weight(k, idf, rules) for k in in_titles)
-            lead_strong = sum(_weight(k, idf, rules) for k in shared)
-            out.append(
-                Pair(
-                    query=q,
-                    pool=p,
-                    title_sim=round(float(title_sim[n, p]), 4),
-                    full_sim=round(similar.get(p, float(full_sim[n, p])), 4),
-                    shared=shared,
-                    rare=round(rare, 3),
-                    blocked=tuple(conflicts(mine.title_keys, other.title_keys)),
-                    strong=round(strong, 3),
-                    named=sum(1 for k in in_titles if k.startswith(("co:", "pr:"))),
-                    roundup=is_roundup(mine.title) or is_roundup(other.title),
-                    lead_strong=round(lead_strong, 3),
-                )
+        indices, values = recent[full_sim.indices[start:end]], full_sim.data[start:end]
+        full_row[:] = 0.0
+        full_row[indices] = values
+        keep = (values >= rules.candidate_sim) & (indices < q)
+        near, sims = indices[keep], values[keep]
+        # The most similar first, ties to the later position (as sorting (similarity, position) descending would).
+        order = np.lexsort((-near, -sims))[: rules.max_similar]
+        keyed = {p for key in texts[window[q]].all_keys & by_key.keys() for p in by_key[key]}
+        for p in sorted(set(near[order].tolist()) | keyed):
+            if p < q and (gap := _gap(times[window[q]], times[window[p]])) <= max_gap:
+                found.append((q, p, gap, float(full_row[p])))
+    if not found:
+        return []
+    # Title cosines only for the candidates: one row-wise product instead of today x window.
+    queries, pools = [f[0] for f in found], [f[1] for f in found]
+    title_sims = np.asarray(titles[queries].multiply(titles[pools]).sum(axis=1)).ravel().tolist()
+    weight: dict[str, float] = {}  # the evidence of each shared key, computed once per window
+    out: list[Pair] = []
+    for (q, p, gap, full_cos), title_cos in zip(found, title_sims, strict=True):
+        mine, other = texts[window[q]], texts[window[p]]
+        shared_keys = mine.all_keys & other.all_keys
+        in_titles = mine.title_all & other.title_all
+        for k in shared_keys | in_titles:
+            if k not in weight:
+                weight[k] = _weight(k, idf, rules)
+        out.append(
+            Pair(
+                query=q,
+                pool=p,
+                title_sim=round(title_cos, 4),
+                full_sim=round(full_cos, 4),
+                shared=tuple(sorted(shared_keys)),
+                rare=round(sum(idf[k] for k in shared_keys & rare), 3),
+                blocked=tuple(conflicts(mine.title_keys, other.title_keys)),
+                strong=round(sum(weight[k] for k in in_titles), 3),
+                named=sum(1 for k in in_titles if k.startswith(("co:", "pr:"))),
+                roundup=mine.roundup or other.roundup,
+                lead_strong=round(sum(weight[k] for k in shared_keys), 3),
+                hours=round(gap / 3600, 2),
+                amounts=len(mine.sums & other.sums),
+                lead_blocked=tuple(conflicts(mine.keys, other.keys)),
             )
+        )
     return out
+
+
+def _sums(keys: Keys) -> set[str]:
+    return {f"{unit}:{value:g}" for unit, values in keys.amounts.items() for value in values}
 
 
 _ROUNDUP = re.compile(r"早报|晚报|晨报|周报|日报|周刊|8点1氪|9点1氪|氪星|Daily|盘点|一周|汇总")
@@ -204,16 +247,15 @@ def _gap(a: datetime | None, b: datetime | None) -> float:
 
 
 def offline_verdict(pair: Pair, rules: GateRules) -> bool:
-    """The conservative rule: close titles, or good titles/leads with shared rare names; never a conflict."""
+    """The conservative rule: near-identical titles within a day and a half, or, within the same hours, shared rare
+    names with a shared sum and similar text; never a round-up, never another version or amount."""
     if pair.blocked or pair.roundup:
         return False
-    if pair.title_sim >= rules.title_sim:
+    if pair.title_sim >= rules.title_sim and pair.hours <= rules.title_hours:
         return True
-    if pair.lead_strong >= rules.lead_strong_weight and pair.full_sim >= rules.lead_full_sim:
-        return True
-    if pair.strong < rules.strong_weight:
+    if pair.lead_blocked or pair.hours > rules.keyed_hours or not pair.amounts:
         return False
-    return pair.title_sim >= rules.keyed_title_sim or pair.full_sim >= rules.keyed_full_sim
+    return max(pair.strong, pair.lead_strong) >= rules.strong_weight and pair.full_sim >= rules.keyed_full_sim
 
 
 def worth_asking(pair: Pair, rules: GateRules) -> bool:

@@ -28,7 +28,7 @@ import click
 from aidaily.cli.commentary import commentator_for, llm_config, llm_options
 from aidaily.cli.context import Context
 from aidaily.cli.crawl import crawl_services, spider_names
-from aidaily.cli.enrich import enrich_settings, load_models
+from aidaily.cli.enrich import enrich_settings, event_judge, load_models
 from aidaily.cli.export import DATE
 from aidaily.cli.progress import make_display
 from aidaily.cli.verdict import DailyOutcome, summary_lines
@@ -113,7 +113,7 @@ def daily_command(
     try:
         with crawl_services(settings, None, ctx.data_dir), open_database(settings) as store:
             crawl_stage(store, settings, outcome, mirror, display)
-            enrich_stage(store, settings, outcome, display)
+            enrich_stage(store, settings, outcome, display, llm=use_llm, config=config)
             report_stage(store, settings, outcome, display, out=out, styles=chosen, fmt=fmt, llm=use_llm, config=config)
     except (DatabaseUnreachable, PyMongoError) as exc:
         outcome.database = database_problem(exc)
@@ -217,23 +217,32 @@ def _follow(store: Store, child: subprocess.Popen[bytes], run_id: str, display: 
         time.sleep(POLL_SECONDS)
 
 
-def enrich_stage(store: Store, settings: Settings, outcome: DailyOutcome, display: Display) -> None:
-    """Enrich every article not enriched yet (new, or changed by the crawl); count the day's clusters."""
+def enrich_stage(
+    store: Store, settings: Settings, outcome: DailyOutcome, display: Display, *, llm: bool, config: LLMConfig
+) -> None:
+    """Enrich every article not enriched yet (new, or changed by the crawl), the LLM gate of the event join on when
+    ``llm`` and an endpoint is configured; count the day's clusters."""
     from crawler.dates import SHANGHAI
+    from enrich.eventjudge import LLMJudge
+    from enrich.llm import load_prices
     from enrich.stored import enrich_stored
     from enrich.tokens import TokenizerKit
 
     display.stage("enrich")
     clusters = store.collection("clusters")
     before = {c["_id"] for c in clusters.find({"days": outcome.day.isoformat()}, projection={"_id": 1})}
-    result = enrich_stored(
-        store,
-        {"enriched_at": None},
-        kit=TokenizerKit.build(),
-        settings=enrich_settings(settings, None),
-        models=load_models(),
-        now=datetime.now(SHANGHAI),
-    )
+    now = datetime.now(SHANGHAI)
+    with event_judge(store, config, load_models(), enabled=llm, now=now) as models:
+        result = enrich_stored(
+            store,
+            {"enriched_at": None},
+            kit=TokenizerKit.build(),
+            settings=enrich_settings(settings, None),
+            models=models,
+            now=now,
+        )
+    if isinstance(models.judge, LLMJudge):
+        outcome.join_llm = models.judge.ledger.to_doc(load_prices())
     after = {c["_id"] for c in clusters.find({"days": outcome.day.isoformat()}, projection={"_id": 1})}
     outcome.enriched = sum(1 for _, f in result.updates if "enriched_at" in f) if result else 0
     outcome.clusters_new, outcome.clusters_total = len(after - before), len(after)

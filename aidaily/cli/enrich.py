@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -10,12 +14,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from aidaily.cli.commentary import llm_config, llm_options
 from aidaily.cli.context import Context
 from aidaily.cli.export import DATE
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
+    from crawler.store import Store
+    from enrich.llm import LLMConfig
     from enrich.runner import EnrichResult, EnrichSettings, Models
     from enrich.tokens import TokenizerKit
 
@@ -54,6 +61,28 @@ def load_models() -> Models:
     )
 
 
+@contextmanager
+def event_judge(store: Store, config: LLMConfig, models: Models, *, enabled: bool, now: datetime) -> Iterator[Models]:
+    """``models`` with the LLM gate of the event join when ``enabled`` and an endpoint is configured (one cached,
+    batched call per day); its ledger goes to ``llm_runs`` (task ``event_join``) and is printed when done."""
+    if not (enabled and config.configured):
+        yield models
+        return
+    from enrich.eventjudge import TASK, LLMJudge
+    from enrich.llm import AnswerCache, Ledger, build_client, load_prices, record_run
+
+    ledger = Ledger(model=config.model)
+    cache = AnswerCache(store.collection("llm_cache"))
+    try:
+        yield replace(models, judge=LLMJudge(build_client(config), cache, ledger, model=config.model, now=now))
+    finally:
+        prices = load_prices()
+        finished = datetime.now(now.tzinfo)
+        record_run(store.collection("llm_runs"), ledger, prices, run_id=uuid.uuid4().hex, day=now.date().isoformat(),
+                   started_at=now, finished_at=finished, task=TASK)  # fmt: skip
+        click.echo(f"event join: {ledger.summary(prices)}", err=True)
+
+
 @click.command("enrich")
 @click.option("--date", "day", type=DATE, help="Re-enrich this day (Asia/Shanghai), YYYY-MM-DD.")
 @click.option("--since", type=DATE, help="Re-enrich from this day on.")
@@ -67,6 +96,9 @@ def load_models() -> Models:
               help="With --input: also write the cluster documents here (JSON Lines).")  # fmt: skip
 @click.option("--processes", type=int, default=None, help="Tokenizer processes (default: ENRICH_PROCESSES).")
 @click.option("--models/--no-models", default=True, help="Score AI relevance and category (default: on).")
+@click.option("--llm/--no-llm", "use_llm", default=True, show_default=True,
+              help="Ask the configured LLM which candidate pairs are one event (else the offline rule).")  # fmt: skip
+@llm_options
 @click.pass_obj
 def enrich_command(
     ctx: Context,
@@ -78,6 +110,9 @@ def enrich_command(
     clusters_path: Path | None,
     processes: int | None,
     models: bool,
+    use_llm: bool,
+    base_url: str | None,
+    model: str | None,
 ) -> None:
     """Enrich articles: by default those not enriched yet; --date/--since/--until redo days."""
     if day and (since or until):
@@ -90,19 +125,25 @@ def enrich_command(
     from enrich.stored import enrich_stored
     from enrich.tokens import TokenizerKit
 
+    if clusters_path is not None and input_path is None:
+        raise click.UsageError("--clusters goes with --input")
+    config = llm_config(ctx, base_url=base_url, model=model)
     settings = enrich_settings(ctx.settings, processes)
     loaded = load_models() if models else Models()
     kit = TokenizerKit.build()
     now = datetime.now(SHANGHAI)
-    if input_path is not None and output_path is not None:
+    with_llm = use_llm and config.configured
+    if input_path is not None and output_path is not None and not with_llm:
         _enrich_file(input_path, output_path, clusters_path, kit=kit, settings=settings, models=loaded, now=now)
         return
-    if clusters_path is not None:
-        raise click.UsageError("--clusters goes with --input")
-    with ctx.open_store() as store:
+    # With an LLM, a file run too keeps the gate's answers in the database's cache (a rebuild makes no calls).
+    with ctx.open_store() as store, event_judge(store, config, loaded, enabled=with_llm, now=now) as gated:
         store.ensure_indexes()
+        if input_path is not None and output_path is not None:
+            _enrich_file(input_path, output_path, clusters_path, kit=kit, settings=settings, models=gated, now=now)
+            return
         query = date_range_query(day or since, day or until) if (day or since or until) else {"enriched_at": None}
-        result = enrich_stored(store, query, kit=kit, settings=settings, models=loaded, now=now)
+        result = enrich_stored(store, query, kit=kit, settings=settings, models=gated, now=now)
     if result is None:
         click.echo("nothing to enrich", err=True)
         return

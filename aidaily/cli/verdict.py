@@ -38,6 +38,7 @@ class DailyOutcome:
     clusters_total: int = 0
     llm: dict[str, Any] | None = None
     llm_note: str = ""
+    join_llm: dict[str, Any] | None = None  # the event join's LLM gate: its ledger, None when it was off
     reports: list[Path] = field(default_factory=list)
     error: str | None = None
     database: str | None = None  # why the database could not be used, when it could not
@@ -98,6 +99,7 @@ def summary_lines(outcome: DailyOutcome, settings: Settings) -> Iterator[str]:
     yield from health_lines(outcome)
     clusters = f"{outcome.clusters_new} new / {outcome.clusters_total}"
     yield f"enriched {outcome.enriched} articles; clusters of {outcome.day.isoformat()}: {clusters}"
+    yield "event join: " + (f"llm {llm_line(outcome.join_llm)}" if outcome.join_llm is not None else "offline rule")
     yield "llm: " + (llm_line(outcome.llm) if outcome.llm is not None else outcome.llm_note or "not run")
     yield "reports:" + ("" if outcome.reports else " none")
     for path in outcome.reports:

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from bench.enrich_quality import ARCHIVE, EVENT_TRUTH, bcubed, event_articles, read_event_truth
+from bench.enrich_quality import (
+    ARCHIVE,
+    EVENT_TRUTH,
+    _pairs,
+    bcubed,
+    event_articles,
+    feed_articles,
+    feed_relevance_rows,
+    read_event_truth,
+)
 from tests.shared_data import needs_shared, shared_path
 
 HEADER = "date\tkey\ttitle\tevent\tnote\n"
@@ -52,3 +61,17 @@ def test_bcubed_of_singletons_against_one_pair() -> None:
     truth = {"a": "x", "b": "x", "c": "y"}
     precision, recall, _ = bcubed({"a": "a", "b": "b", "c": "c"}, truth)
     assert (precision, recall) == (1.0, pytest.approx(2 / 3))
+
+
+@pytest.mark.parametrize("week", ["dev", "test"])
+def test_gold_v2_is_what_both_feed_readers_joined(week: str) -> None:
+    docs, gold = feed_articles(week)
+    first, second = feed_articles(week, "event")[1], feed_articles(week, "event_b")[1]
+    assert _pairs(gold) == _pairs(first) & _pairs(second) and len(docs) == len(gold)
+    assert 100 < len(_pairs(gold)) < min(len(_pairs(first)), len(_pairs(second))) + 1
+
+
+def test_feed_relevance_rows_sit_beside_always_ai() -> None:
+    balanced, non_ai = feed_relevance_rows("dev")
+    assert balanced["baseline"] == 0.5 and non_ai["baseline"] == 0.0 and non_ai["target"] == 0.9
+    assert 0.5 < balanced["value"] <= 1.0 and "relevance " in balanced["note"]

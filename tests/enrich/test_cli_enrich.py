@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import crawler.settings
 from aidaily.cli import main
 from crawler.dates import SHANGHAI
 from crawler.store import Store
 from enrich.categorize import CATEGORIES, load_model
 from enrich.relevance import load_model as load_relevance
 from tests.enrich.conftest import ARTICLES, load_articles
+from tests.reports.cli import isolate_settings
 
 ENRICHED = ("tokens", "keywords", "duplicate_of", "duplicate_kind", "cluster_id", "ai_score", "is_ai", "category",
             "category_confidence", "enriched_at", "enrich_version")  # fmt: skip
@@ -35,8 +35,9 @@ FOLLOW_UP = {
 @pytest.fixture
 def run_enrich(mongo_uri: str, db_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
     """``aidaily --mongo-uri URI enrich ARGS`` in this process, on the test's database; returns its output."""
-    # Settings are read from crawler.settings when each command starts; point it at this test's database.
-    monkeypatch.setattr(crawler.settings, "MONGO_DATABASE", db_name)
+    # Settings are read from crawler.settings when each command starts; point it at this test's database and at
+    # no LLM endpoint, whatever the environment says (the event join's gate stays the offline rule).
+    isolate_settings(monkeypatch, db_name)
 
     def run(*args: str) -> str:
         result = CliRunner().invoke(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enrich.relevance import load_model, score_relevance
+from enrich.relevance import load_model, name_pattern, score_relevance
 
 GOLD = {"title": "现货黄金站上2700美元/盎司", "body": "受美元指数走弱提振，现货黄金日内涨1.2%，COMEX黄金期货同步走高。"}
 CHIP = {
@@ -29,3 +29,19 @@ def test_deterministic() -> None:
     model = load_model()
     assert score_relevance([GOLD, CHIP], model) == score_relevance([GOLD, CHIP], model)
     assert score_relevance([], model) == []
+
+
+LAW = {"title": "《人工智能法》今日起施行", "body": "法律明确高风险系统的登记、评估与透明度义务。"}
+MUSIC = {"title": "某音乐平台与唱片公司续签版权协议", "body": "双方将在曲库授权、新歌首发和演唱会直播等方面继续合作。"}
+CAMPUS = {"title": "某饮料品牌启动开学季校园推广", "body": "品牌将在百所高校举办快闪活动，并推出学生专属优惠券。"}
+
+
+def test_a_law_that_names_ai_is_ai_and_consumer_deals_are_not() -> None:
+    (_, law_ai), (_, music_ai), (_, campus_ai) = score_relevance([LAW, MUSIC, CAMPUS], load_model())
+    assert law_ai and not music_ai and not campus_ai
+
+
+def test_the_name_prior_matches_whole_latin_words_only() -> None:
+    pattern = name_pattern(str(load_model().meta["prior"]["file"]))
+    assert pattern.search("OpenAI发布新模型") and pattern.search("ai 眼镜销量") and pattern.search("算力租赁")
+    assert not pattern.search("Email营销新规") and not pattern.search("Maid咖啡店开业")

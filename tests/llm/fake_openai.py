@@ -6,7 +6,9 @@ answer that never comes until the test releases it, content that is not JSON, a 
 is not a completion at all: a proxy's HTML page, plain text, JSON of another shape); an article
 containing ``INJECTION_MARKER`` makes it answer as a compromised model would (links, ids that
 were not in the input, invented figures). ``answerer`` swaps the whole model, e.g. for the
-adversary in ``tests/llm/adversary.py``.
+adversary in ``tests/llm/adversary.py``. Event-join questions are answered from ``events`` (the
+article ids that are one event), plus one pair that names an id it was not asked about, as a
+careless model might.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ INVENTED_CLAIM = "该公司已成为全球估值最高的AI公司，估值超过
 _ARTICLE = re.compile(r'<article id="([^"]+)" source="[^"]*">\n标题：(.*?)\n(.*?)\n</article>', re.S)
 _STORY = re.compile(r'<story id="([^"]+)">\n标题：(.*?)\n(.*?)\n</story>', re.S)
 _SENTENCE = re.compile(r"[^。！？\n]+[。！？]")
+_PAIR = re.compile(r"^(\S+) (\S+)$", re.M)
 
 
 @dataclass
@@ -49,6 +52,7 @@ class FakeLLM:
     # Mode "hang": requests wait here, unanswered, until the test (or stop()) releases them.
     release: threading.Event = field(default_factory=threading.Event)
     waiting: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(0))
+    events: list[set[str]] = field(default_factory=list)  # what an event-join question is answered from
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -108,12 +112,12 @@ class FakeLLM:
             if behaviour.mode == "hang":
                 self.waiting.release()
                 self.release.wait()
-                return 200, _completion(json.dumps(answer(request), ensure_ascii=False)), {}
+                return 200, _completion(json.dumps(answer(request, self.events), ensure_ascii=False)), {}
             if behaviour.mode == "malformed":
                 return 200, _completion('{"summary": "这不是完整的 JSON'), {}
             if behaviour.mode == "raw":
                 return 200, behaviour.body, {"Content-Type": behaviour.content_type}
-        model = self.answerer or answer
+        model = self.answerer or (lambda request: answer(request, self.events))
         return 200, _completion(json.dumps(model(request), ensure_ascii=False)), {}
 
 
@@ -137,11 +141,15 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) >= 8]
 
 
-def answer(request: dict[str, Any]) -> dict[str, Any]:
-    """The canned answer to a story, deep or day request."""
+def answer(request: dict[str, Any], events: list[set[str]] | None = None) -> dict[str, Any]:
+    """The canned answer to a story, deep, day or event-join request."""
     messages = request["messages"]
     task_text = next(m["content"] for m in messages if m["role"] == "user")
     retried = len(messages) > 2
+    if "任务：event_join" in task_text:
+        asked = _PAIR.findall(task_text.split("候选对", 1)[1])
+        same = [[a, b] for a, b in asked if any(a in e and b in e for e in events or [])]
+        return {"same": [*same, [asked[0][0], FOREIGN_ID]] if asked else same}
     if "任务：day" in task_text:
         return _day(_STORY.findall(task_text))
     articles = _ARTICLE.findall(task_text)
