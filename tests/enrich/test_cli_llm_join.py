@@ -54,8 +54,8 @@ def test_llm_gate_joins_one_event_and_the_report_names_its_other_sources(
     first = cli("enrich", *llm)
     assert first.exit_code == 0, first.output
     assert event_llm.calls == 2  # one batched question per day: 2026-01-19 and 2026-01-20
-    assert re.search(r"event join: llm aidaily-test: 2 calls, 0 cache hits, 0 failed, 0 malformed, [1-9]\d* answers rejected",
-                     first.output)  # fmt: skip
+    joined = r"event join: llm aidaily-test: 2 calls, 0 cache hits, 0 failed, 0 malformed, [1-9]\d* answers rejected"
+    assert re.search(joined, first.output)
     gold = _clusters(store)["c36kr-gold-1"]
     assert gold["members"] == sorted(GOLD) and gold["sources"] == ["36kr", "aibase", "ithome"]
     assert gold["joined_by"] == {"36kr-gold-1": "seed", "aibase-gold-2": "llm", "ithome-gold-3": "llm"}
