@@ -35,7 +35,6 @@ Category and relevance rows come from ``bench.quality_category.category_rows()``
 from __future__ import annotations
 
 import importlib
-import json
 import random
 import re
 from collections import Counter, defaultdict
@@ -44,6 +43,16 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.feed_quality import (
+    DEV_WEEKS,
+    TEST_WEEK,
+    bcubed,
+    feed_relevance_rows,
+    feed_rows,
+    gate_results,
+    gate_table,
+    pair_scores,
+)
 from crawler.dates import SHANGHAI
 from enrich.dedupe import normalized_text
 from enrich.labels import LabelledItem, parse_archive
@@ -175,40 +184,6 @@ def with_reposts(
     return out, group
 
 
-def pair_scores(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[float, float, int, int]:
-    """Precision and recall of the pairs inside groups (id -> group key), and the pair counts."""
-    pred, true = _pairs(predicted), _pairs(truth)
-    hit = len(pred & true)
-    return (hit / len(pred) if pred else 1.0), (hit / len(true) if true else 1.0), len(pred), len(true)
-
-
-def _pairs(groups: Mapping[str, str]) -> set[tuple[str, str]]:
-    members: dict[str, list[str]] = defaultdict(list)
-    for doc_id, key in groups.items():
-        members[key].append(doc_id)
-    return {(a, b) for ids in members.values() for a in sorted(ids) for b in sorted(ids) if a < b}
-
-
-def bcubed(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[float, float, float]:
-    """B-cubed precision, recall and F1 of a clustering (id -> cluster) against the truth."""
-    pred_sets, true_sets = _sets(predicted), _sets(truth)
-    precision = recall = 0.0
-    for doc_id in truth:
-        mine, theirs = pred_sets[predicted[doc_id]], true_sets[truth[doc_id]]
-        common = len(mine & theirs)
-        precision += common / len(mine)
-        recall += common / len(theirs)
-    precision, recall = precision / len(truth), recall / len(truth)
-    return precision, recall, 2 * precision * recall / (precision + recall)
-
-
-def _sets(groups: Mapping[str, str]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    for doc_id, key in groups.items():
-        out[key].add(doc_id)
-    return out
-
-
 def same_title(docs: Iterable[Mapping[str, Any]], *, strip_prefix: bool = False) -> dict[str, str]:
     """Baseline: articles with the same normalised title are one group."""
     out: dict[str, str] = {}
@@ -310,72 +285,6 @@ def event_rows(path: Path = EVENT_TRUTH, week: str = "test") -> list[dict[str, A
     ]  # fmt: skip
 
 
-FEEDS = Path(__file__).resolve().parent / "data" / "feeds"
-
-
-def feed_articles(week: str, gold: str = "gold") -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The articles of a hand-labelled real feed week (``bench/data/feeds/<week>.jsonl``) and their events.
-
-    ``gold``: ``gold`` (v2, the pairs both readers joined), ``event`` (v1, the first reader) or ``event_b``."""
-    docs: list[dict[str, Any]] = []
-    events: dict[str, str] = {}
-    for line in (FEEDS / f"{week}.jsonl").read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
-        docs.append({
-            "_id": item["id"], "url": item["url"], "source": item["source"], "title": item["title"],
-            "body": item["lead"], "published_at": datetime.fromisoformat(item["published_at"]),
-        })  # fmt: skip
-        events[item["id"]] = item[gold]
-    return docs, events
-
-
-def feed_rows(week: str) -> list[dict[str, Any]]:
-    """Same-event pairs and B-cubed on a real feed week (gold v2, v1 beside), beside all-singletons and same-title."""
-    docs, events = feed_articles(week)
-    _, first_reader = feed_articles(week, "event")
-    result = enrich(docs, [], kit=TokenizerKit.build(), settings=EnrichSettings(), now=datetime.now(SHANGHAI))
-    fields = dict(result.updates)
-    predicted = {d: f["cluster_id"] for d, f in fields.items()}
-    singletons = {d["_id"]: d["_id"] for d in docs}
-    gates = Counter(f.get("cluster_gate", "seed") for f in fields.values())
-    p, r, n_pred, n_true = pair_scores(predicted, events)
-    p1, r1, _, n_true1 = pair_scores(predicted, first_reader)
-    sp_, sr, _, _ = pair_scores(singletons, events)
-    tp_, tr, t_pred, _ = pair_scores(same_title(docs), events)
-    bp, br, bf = bcubed(predicted, events)
-    sbp, sbr, sbf = bcubed(singletons, events)
-    bf1, sbf1 = bcubed(predicted, first_reader)[2], bcubed(singletons, first_reader)[2]
-    label = f"(real feed, {week} week, {len(docs)} items, {len(set(events.values()))} events, gold v2)"
-    note = (
-        f"{n_true} true pairs, {n_pred} predicted (same title: {t_pred}, P/R {tp_:.3f}/{tr:.3f}); "
-        f"gates {dict(sorted(gates.items()))}; B-cubed P/R core {bp:.3f}/{br:.3f}, all-singletons {sbp:.3f}/{sbr:.3f}; "
-        f"gold v1 (first reader, {n_true1} pairs): pair P/R {p1:.3f}/{r1:.3f}, B-cubed F1 {bf1:.3f} vs {sbf1:.3f}"
-    )
-    return [
-        _row(f"same-event pair precision {label}", p, sp_, 0.95, "all-singletons", note),
-        _row(f"same-event pair recall {label}", r, sr, 0.60, "all-singletons", note),
-        _row(f"cluster B-cubed F1 {label}", bf, sbf, round(sbf + 0.05, 3), "all-singletons", note),
-    ]
-
-
-def feed_relevance_rows(week: str) -> list[dict[str, Any]]:
-    """AI relevance of the shipped model on a real mixed feed week, beside the always-AI baseline."""
-    from enrich.relevance import load_model, score_relevance
-
-    items = [json.loads(line) for line in (FEEDS / f"{week}.jsonl").read_text(encoding="utf-8").splitlines()]
-    model = load_model()
-    predicted = [ai for _, ai in score_relevance([{"title": i["title"], "body": i["lead"]} for i in items], model)]
-    truth = [bool(i["is_ai"]) for i in items]
-    ai_recall = sum(p and t for p, t in zip(predicted, truth, strict=True)) / max(1, sum(truth))
-    non_ai_recall = sum(not p and not t for p, t in zip(predicted, truth, strict=True)) / max(1, truth.count(False))
-    label = f"(real feed, {week} week, {len(items)} items, {truth.count(False)} non-AI)"
-    note = f"relevance {model.version}; AI recall {ai_recall:.3f}; always-AI: balanced 0.500, non-AI recall 0.000"
-    return [
-        _row(f"relevance balanced accuracy {label}", (ai_recall + non_ai_recall) / 2, 0.5, 0.95, "always AI", note),
-        _row(f"relevance non-AI recall {label}", non_ai_recall, 0.0, 0.90, "always AI", note),
-    ]
-
-
 def rows() -> list[dict[str, Any]]:
     """The core's duplicate and cluster figures, each beside its baseline, as table rows."""
     docs, story = archive_articles()
@@ -440,7 +349,10 @@ def _cell(value: Any) -> str:
 
 
 def main() -> None:
-    table = feed_rows("dev") + feed_rows("test") + feed_relevance_rows("dev") + feed_relevance_rows("test") + rows()
+    weeks = [*DEV_WEEKS, TEST_WEEK]
+    gates = gate_results(weeks, TokenizerKit.build())
+    table = [row for result in gates if result.gate.startswith("v3") for row in feed_rows(result)]
+    table += [row for week in weeks for row in feed_relevance_rows(week)] + rows()
     table += event_rows(EVENT_TRUTH_DEV, "dev") + event_rows(EVENT_TRUTH, "test") + _other_rows()
     columns = ["metric", "value", "baseline", "target"]
     columns += [*sorted({k for r in table for k in r} - {*columns, "note"}), "note"]
@@ -448,6 +360,8 @@ def main() -> None:
     print("|" + "---|" * len(columns))
     for row in table:
         print("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
+    print()
+    print("\n".join(gate_table(gates)))
 
 
 if __name__ == "__main__":

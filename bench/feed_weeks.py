@@ -29,8 +29,8 @@ SNAPSHOT = "data/snapshot.json"
 FEEDS = Path(__file__).resolve().parent / "data" / "feeds"
 LEAD_CHARS = 160
 SHANGHAI = timezone(timedelta(hours=8))
-SOURCES = {"36氪": "36kr", "钛媒体": "tmtpost", "量子位": "qbitai", "InfoQ": "infoq", "爱范儿": "ifanr", "宝玉": "baoyu",
-           "阮一峰": "ruanyf", "Readhub": "readhub", "36氪快讯": "36kr_newsflash"}  # fmt: skip
+SOURCES = {"36氪": "36kr", "钛媒体": "tmtpost", "量子位": "qbitai", "InfoQ": "infoq", "爱范儿": "ifanr",
+           "宝玉": "baoyu", "阮一峰": "ruanyf", "Readhub": "readhub", "36氪快讯": "36kr_newsflash"}  # fmt: skip
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NEWSFLASH = re.compile(r"36kr\.com/newsflashes/(\d+)")
 

@@ -2,13 +2,11 @@
 
 Candidates are the earlier articles of the last ``max_days`` whose title + lead is similar on character 2–3-grams
 (TF-IDF fitted on the day's window) or that share a rare entity key (``enrich.entities``); the search is a sparse
-product of today's rows with the window's, so it grows with the window, never with the archive. The offline
-gate then keeps a pair only when the titles are near-identical (within a day and a half), or when two reports of
-the same hours share rare names and a sum (money, a percentage, units) over similar text; never when they name
-another version of a product or another amount in one unit. Its few thresholds were chosen on the dev week of
-``bench/data/feeds`` alone, precision first (see bench/RESULTS.md); the feed weeks have no licence, so no model is
-fitted on them. An LLM gate (``enrich.eventjudge``) can
-replace the rule's verdict on the same candidates.
+product of today's rows with the window's, so it grows with the window, never with the archive. Each candidate
+carries the numbers the gate decides on (cosines, shared rare names and sums, hours apart, same source, title
+containment, and what the titles state: ``enrich.pairrules``). The offline gate is the pair model of
+``enrich.pairmodel`` (v3); ``offline_verdict`` below is the earlier hand-set rule (v2), kept for comparison. An LLM
+gate (``enrich.eventjudge``) can replace the offline verdict on the same candidates.
 """
 
 from __future__ import annotations
@@ -25,6 +23,16 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from enrich.entities import Keys, conflicts, extract, normalize
+from enrich.pairrules import (
+    Session,
+    date_conflict,
+    figure_conflict,
+    market_session,
+    series_tag,
+    session_conflict,
+    title_dates,
+    title_figures,
+)
 
 LEAD_CHARS = 120
 PRIOR_DOCS = 200
@@ -64,14 +72,24 @@ class Text:
     title_all: frozenset[str] = frozenset()  # title_keys.all()
     sums: frozenset[str] = frozenset()  # the sums (value in a unit) of title + lead
     roundup: bool = False
+    source: str = ""
+    session: Session | None = None  # a market report's market and report point
+    dates: frozenset[tuple[int, int]] = frozenset()  # calendar dates the title names
+    figures: frozenset[float] = frozenset()  # figures the title states
+    series: str = ""  # the column or series name the title ends with
+    names: frozenset[str] = frozenset()  # the title's names and versions (no sums)
 
 
-def gate_text(title: str, body: str) -> Text:
-    """The title, the lead (first ``LEAD_CHARS`` of the body) and their entity keys."""
+def gate_text(title: str, body: str, source: str = "") -> Text:
+    """The title, the lead (first ``LEAD_CHARS`` of the body), their entity keys and what the title states."""
     lead = normalize(body)[:LEAD_CHARS]
     title = normalize(title)
     keys, title_keys = extract(f"{title} {lead}"), extract(title)
-    return Text(title, lead, keys, title_keys, keys.all(), title_keys.all(), frozenset(_sums(keys)), is_roundup(title))
+    return Text(
+        title, lead, keys, title_keys, keys.all(), title_keys.all(), frozenset(_sums(keys)), is_roundup(title),
+        source, market_session(title), title_dates(title), title_figures(title), series_tag(title),
+        title_keys.names | title_keys.versions,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,15 @@ class Pair:
     hours: float = 0.0  # hours between the two reports
     amounts: int = 0  # sums (a value in a unit) that both titles + leads name
     lead_blocked: tuple[str, ...] = ()  # another version or amount in the titles + leads
+    same_source: bool = False
+    market: bool = False  # either title is a market report (恒指开盘, 美股盘前 …)
+    session_conflict: bool = False  # market reports of another market, report point or session (enrich.pairrules)
+    date_conflict: bool = False  # the titles name different calendar dates
+    figure_conflict: bool = False  # both titles state figures and share none
+    shared_figure: bool = False  # both titles state figures and share one
+    title_contain: float = 0.0  # share of the shorter title's character n-grams in the other title
+    name_overlap: float = 0.0  # Jaccard of the names and versions of the two titles
+    same_series: bool = False  # both titles end with the same column or series name (two talks of one series)
 
 
 def count_rows(texts: Sequence[Text]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
@@ -172,9 +199,10 @@ def candidate_pairs(
     # Title cosines only for the candidates: one row-wise product instead of today x window.
     queries, pools = [f[0] for f in found], [f[1] for f in found]
     title_sims = np.asarray(titles[queries].multiply(titles[pools]).sum(axis=1)).ravel().tolist()
+    contain = _title_containment(title_counts[window], queries, pools)
     weight: dict[str, float] = {}  # the evidence of each shared key, computed once per window
     out: list[Pair] = []
-    for (q, p, gap, full_cos), title_cos in zip(found, title_sims, strict=True):
+    for (q, p, gap, full_cos), title_cos, title_in in zip(found, title_sims, contain, strict=True):
         mine, other = texts[window[q]], texts[window[p]]
         shared_keys = mine.all_keys & other.all_keys
         in_titles = mine.title_all & other.title_all
@@ -197,9 +225,26 @@ def candidate_pairs(
                 hours=round(gap / 3600, 2),
                 amounts=len(mine.sums & other.sums),
                 lead_blocked=tuple(conflicts(mine.keys, other.keys)),
+                same_source=bool(mine.source) and mine.source == other.source,
+                market=mine.session is not None or other.session is not None,
+                session_conflict=session_conflict(mine.session, other.session, gap / 3600),
+                date_conflict=date_conflict(mine.dates, other.dates),
+                figure_conflict=(figures := figure_conflict(mine.figures, other.figures)),
+                shared_figure=bool(mine.figures and other.figures) and not figures,
+                title_contain=title_in,
+                name_overlap=round(len(mine.names & other.names) / max(1, len(mine.names | other.names)), 4),
+                same_series=bool(mine.series) and mine.series == other.series,
             )
         )
     return out
+
+
+def _title_containment(title_counts: sp.csr_matrix, queries: list[int], pools: list[int]) -> list[float]:
+    """Per pair, the share of the shorter title's character n-grams found in the other title (window rows)."""
+    titles = title_counts.sign().tocsr()
+    size = np.maximum(np.diff(titles.indptr).astype(np.float64), 1.0)
+    shared = np.asarray(titles[queries].multiply(titles[pools]).sum(axis=1), dtype=np.float64).ravel()
+    return np.round(shared / np.minimum(size[queries], size[pools]), 4).tolist()
 
 
 def _sums(keys: Keys) -> set[str]:
@@ -247,8 +292,8 @@ def _gap(a: datetime | None, b: datetime | None) -> float:
 
 
 def offline_verdict(pair: Pair, rules: GateRules) -> bool:
-    """The conservative rule: near-identical titles within a day and a half, or, within the same hours, shared rare
-    names with a shared sum and similar text; never a round-up, never another version or amount."""
+    """The v2 rule (the gate before the pair model): near-identical titles within a day and a half, or, within the
+    same hours, shared rare names with a shared sum and similar text; never a round-up, another version or amount."""
     if pair.blocked or pair.roundup:
         return False
     if pair.title_sim >= rules.title_sim and pair.hours <= rules.title_hours:

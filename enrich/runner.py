@@ -23,7 +23,8 @@ from enrich.cluster import ClusterRules, assign_clusters, cluster_id_for, repres
 from enrich.dedupe import DupDoc, Mark, content_key, find_duplicates, verified_near_pairs
 from enrich.eventjudge import Article as JudgeArticle
 from enrich.keywords import keyword_mask, label, top_keywords
-from enrich.pairgate import GateRules, Pair, candidate_pairs, count_rows, gate_text, offline_verdict, worth_asking
+from enrich.pairgate import GateRules, Pair, candidate_pairs, count_rows, gate_text, worth_asking
+from enrich.pairmodel import shipped_gate
 from enrich.tokens import DocTokens, TokenizerKit, tokenize_docs
 from enrich.vectors import Counts, Pairs, blocking_vectors, count_matrices, similar_pairs, window_tfidf
 
@@ -34,6 +35,11 @@ Categorizer = Callable[[Sequence[Mapping[str, Any]]], list[tuple[str, float]]]
 # The second gate of the event join: (day, candidate articles by id, candidate id pairs) -> the pairs that are one
 # event, or None when it could not decide (the offline rule is used then). See enrich.eventjudge.LLMJudge.
 Judge = Callable[[date, Mapping[str, JudgeArticle], Sequence[tuple[str, str]]], "set[tuple[str, str]] | None"]
+# The offline gate: one verdict per candidate pair of a day (None in the settings: the shipped pair model,
+# enrich.pairmodel). Earlier gates (enrich.pairgate.offline_verdict) plug in here for comparison.
+GateVerdict = Callable[[Sequence[Pair]], list[bool]]
+# Sees every day's candidates as (later id, earlier id, pair): how the gate's training data is collected.
+CandidateSink = Callable[[date, Sequence[tuple[str, str, Pair]]], None]
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class EnrichSettings:
     near_max_days: float = 3.0
     cluster: ClusterRules = field(default_factory=ClusterRules)
     gate: GateRules = field(default_factory=GateRules)
+    gate_verdict: GateVerdict | None = None  # None: the shipped pair model
     keep_terms: int = 24
     keywords: int = 8
     processes: int = 1
@@ -112,6 +119,7 @@ def enrich(
     now: datetime,
     clusters: Mapping[str, Mapping[str, Any]] | None = None,
     models: Models | None = None,
+    on_candidates: CandidateSink | None = None,
 ) -> EnrichResult:
     """Enrichment fields for ``targets``, given ``context`` (already enriched neighbours) and stored clusters."""
     timings = dict.fromkeys(("tokenize", "vectorize", "classify", *_DAY_STAGES), 0.0)
@@ -122,7 +130,7 @@ def enrich(
 
     clock = time.perf_counter()
     counts = count_matrices([r.tokens.title for r in rows], [r.tokens.title + r.tokens.body for r in rows])
-    run = _Run(rows, counts, settings, clusters or {}, (models or Models()).judge)
+    run = _Run(rows, counts, settings, clusters or {}, (models or Models()).judge, on_candidates)
     timings["vectorize"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -156,12 +164,15 @@ class _Run:
         settings: EnrichSettings,
         clusters: Mapping[str, Mapping[str, Any]],
         judge: Judge | None = None,
+        on_candidates: CandidateSink | None = None,
     ) -> None:
         self.rows = rows
         self.counts = counts
         self.settings = settings
         self.judge = judge
-        self.texts = [gate_text(_text(r.doc, "title"), _body(r.doc)) for r in rows]
+        self.on_candidates = on_candidates
+        self.verdict = settings.gate_verdict or shipped_gate()
+        self.texts = [gate_text(_text(r.doc, "title"), _body(r.doc), _text(r.doc, "source")) for r in rows]
         self.title_counts, self.full_counts = count_rows(self.texts)
         self.times = [r.when for r in rows]
         self.blocking = blocking_vectors(counts, title_weight=settings.title_weight, keep=settings.keep_terms)
@@ -210,6 +221,8 @@ class _Run:
             self.texts, self.title_counts, self.full_counts,
             window=window_rows, today=today, times=self.times, rules=settings.gate,
         )  # fmt: skip
+        if self.on_candidates is not None:
+            self.on_candidates(day, [(rows[window[c.query]].id, rows[window[c.pool]].id, c) for c in candidates])
         _cluster_day(rows, window, today, self._decide(day, window, candidates))
         for p in today.tolist():
             self.members.setdefault(rows[window[p]].cluster_id or "", set()).add(window[p])
@@ -227,7 +240,8 @@ class _Run:
         timings["keywords"] += time.perf_counter() - clock
 
     def _decide(self, day: date, window: list[int], candidates: list[Pair]) -> list[tuple[int, int, float, str]]:
-        """Accepted (query, pool, title similarity, gate) pairs: the LLM's verdict if it answers, else the rule's."""
+        """Accepted (query, pool, title similarity, gate) pairs: the LLM's verdict if it answers, else the offline
+        gate's."""
         rules = self.settings.gate
         if self.judge is not None:
             asked = [c for c in candidates if worth_asking(c, rules)]
@@ -246,7 +260,8 @@ class _Run:
                 verdict = self.judge(day, articles, sorted(ids))
                 if verdict is not None:
                     return [(c.query, c.pool, c.title_sim, "llm") for pair, c in sorted(ids.items()) if pair in verdict]
-        return [(c.query, c.pool, c.title_sim, "offline") for c in candidates if offline_verdict(c, rules)]
+        verdicts = self.verdict(candidates)
+        return [(c.query, c.pool, c.title_sim, "offline") for c, ok in zip(candidates, verdicts, strict=True) if ok]
 
     def _summarize(self, window: list[int], vectors: Any, cluster_ids: set[str]) -> None:
         """Rebuild the cluster documents of ``cluster_ids`` from their members (window ones for text)."""

@@ -7,16 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.enrich_quality import (
-    ARCHIVE,
-    EVENT_TRUTH,
-    _pairs,
-    bcubed,
-    event_articles,
-    feed_articles,
-    feed_relevance_rows,
-    read_event_truth,
-)
+from bench.enrich_quality import ARCHIVE, EVENT_TRUTH, event_articles, read_event_truth
+from bench.feed_quality import _pairs, bcubed, feed_articles, feed_relevance_rows
 from tests.shared_data import needs_shared, shared_path
 
 HEADER = "date\tkey\ttitle\tevent\tnote\n"
