@@ -27,6 +27,7 @@ from enrich.pairrules import (
     Session,
     date_conflict,
     figure_conflict,
+    later_figure,
     market_session,
     series_tag,
     session_conflict,
@@ -116,6 +117,7 @@ class Pair:
     date_conflict: bool = False  # the titles name different calendar dates
     figure_conflict: bool = False  # both titles state figures and share none
     shared_figure: bool = False  # both titles state figures and share one
+    later_figure: bool = False  # different figures, hours apart: a later development (enrich.pairrules)
     title_contain: float = 0.0  # share of the shorter title's character n-grams in the other title
     name_overlap: float = 0.0  # Jaccard of the names and versions of the two titles
     same_series: bool = False  # both titles end with the same column or series name (two talks of one series)
@@ -231,6 +233,7 @@ def candidate_pairs(
                 date_conflict=date_conflict(mine.dates, other.dates),
                 figure_conflict=(figures := figure_conflict(mine.figures, other.figures)),
                 shared_figure=bool(mine.figures and other.figures) and not figures,
+                later_figure=figures and later_figure(mine.figures, other.figures, gap / 3600),
                 title_contain=title_in,
                 name_overlap=round(len(mine.names & other.names) / max(1, len(mine.names | other.names)), 4),
                 same_series=bool(mine.series) and mine.series == other.series,

@@ -1,12 +1,13 @@
 """The offline gate of the event join: a logistic model over a candidate pair's numeric features, and hard rules.
 
-A candidate (``enrich.pairgate.Pair``) is described by a dozen numbers — title and title+lead cosines, the summed
-IDF of the rare names both carry, shared sums, hours apart, same source, a market-report flag, a figure conflict —
-and joined when the model's probability reaches the artifact's threshold, unless a hard rule forbids it: another
-version or amount in the titles, a round-up, market reports of another market, report point or session, or titles
-naming different dates (``enrich.pairrules``). The artifact (``enrich/models/pairgate.json``) is coefficients,
-feature scaling and the threshold, nothing of any text; ``enrich.training.gate`` fits it on the dev weeks of
-``bench/data/feeds`` by day-grouped cross-validation (see that folder's README for why this is allowed).
+A candidate (``enrich.pairgate.Pair``) is described by a dozen and a half numbers — title and title+lead cosines,
+the summed IDF of the rare names both carry, shared sums, hours apart, same source, title containment, name overlap,
+market-report and figure flags — and joined when the model's probability reaches the artifact's threshold, unless a
+hard rule forbids it: another version or amount in the titles, a round-up, market reports of another market, report
+point or session, titles naming different dates, two titles of one series, different figures stated hours apart
+(``enrich.pairrules``). The artifact (``enrich/models/pairgate.json``) is coefficients, feature scaling and the
+threshold, nothing of any text; ``enrich.training.gate`` fits it on the dev weeks of ``bench/data/feeds`` by
+day-grouped cross-validation (see that folder's README for why this is allowed).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ Columns = Mapping[str, npt.NDArray[np.float64]]
 # The Pair fields the features and rules read, as columns (one pass per field: the gate sees millions of pairs).
 _FIELDS = ("title_sim", "full_sim", "strong", "lead_strong", "rare", "named", "amounts", "hours", "same_source",
            "market", "figure_conflict", "roundup", "session_conflict", "date_conflict", "shared_figure",
-           "title_contain", "name_overlap", "same_series")  # fmt: skip
+           "title_contain", "name_overlap", "same_series", "later_figure")  # fmt: skip
 _NONEMPTY = ("blocked", "lead_blocked")  # tuples: whether there is any
 
 
@@ -70,6 +71,7 @@ HARD_RULES: dict[str, str] = {
     "session_conflict": "market reports of another market, report point or session",
     "date_conflict": "the titles name different dates",
     "same_series": "two titles of one series or column (two talks of it)",
+    "later_figure": "the titles state different figures hours apart (a later development)",
 }
 
 

@@ -7,7 +7,7 @@ per article and records a conflict on each candidate pair):
 - titles that name different calendar dates (8月17日 vs 8月18日) report different days;
 - two titles of one series (the same "｜ Summit 2026" ending) are two talks or articles of it;
 - titles that both state figures and share none (a launch at 9999元 vs its 40万 pre-orders; 跌超2% vs 跌超3%) report
-  different happenings about the same thing.
+  different happenings about the same thing — a hard rule when hours apart (``FIGURE_HOURS``), else a feature.
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ _SCALE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 
 # A column or series name at a title's end ("… ｜ Summit 2026", "…｜AICon深圳"): two talks of one series.
 _SERIES = re.compile(r"[｜|丨]\s*([^｜|丨]{2,30}?)\s*$")
 SESSION_HOURS = 12.0  # two reports of one market and point further apart than this are two sessions
+# Two titles stating different figures this many hours apart: a later figure about the thing (the pre-orders of a
+# launched phone), not the same report. Within these hours they may be figures of one release (results): the
+# pair model weighs those.
+FIGURE_HOURS = 6.0
 
 
 @dataclass(frozen=True)
@@ -106,3 +110,8 @@ def series_tag(title: str) -> str:
     if found is None or len(title[: found.start()].strip()) <= len(found.group(1).strip()):
         return ""  # "8点1氪丨…" names a digest, then its content
     return found.group(1).strip()
+
+
+def later_figure(a: frozenset[float], b: frozenset[float], hours: float) -> bool:
+    """Different figures stated more than ``FIGURE_HOURS`` apart: a later development, not the same report."""
+    return hours > FIGURE_HOURS and figure_conflict(a, b)

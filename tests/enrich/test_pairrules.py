@@ -6,6 +6,7 @@ from enrich.pairrules import (
     Session,
     date_conflict,
     figure_conflict,
+    later_figure,
     market_session,
     series_tag,
     session_conflict,
@@ -49,6 +50,8 @@ def test_titles_that_state_different_figures_conflict() -> None:
     assert figure_conflict(title_figures("创业板指跌超2%"), title_figures("创业板指跌超3%"))
     assert not figure_conflict(title_figures("恒指午间休盘涨1.61%"), title_figures("港股午评：恒指涨 1.61%"))
     assert not figure_conflict(launch, title_figures("荣耀发布Robot Phone"))  # one title states no figure
+    # Hours apart, another figure is a later development; within the hours it may be one release's figures.
+    assert later_figure(launch, orders, hours=20.0) and not later_figure(launch, orders, hours=2.0)
 
 
 def test_titles_naming_different_dates_conflict() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from enrich.relevance import load_model, name_pattern, score_relevance
+import pytest
+
+from enrich.relevance import RelevanceModel, load_model, name_pattern, score_relevance
 
 GOLD = {"title": "现货黄金站上2700美元/盎司", "body": "受美元指数走弱提振，现货黄金日内涨1.2%，COMEX黄金期货同步走高。"}
 CHIP = {
@@ -45,3 +47,58 @@ def test_the_name_prior_matches_whole_latin_words_only() -> None:
     pattern = name_pattern(str(load_model().meta["prior"]["file"]))
     assert pattern.search("OpenAI发布新模型") and pattern.search("ai 眼镜销量") and pattern.search("算力租赁")
     assert not pattern.search("Email营销新规") and not pattern.search("Maid咖啡店开业")
+
+
+# Items written for these tests (not feed items): the kinds the dev feed weeks showed as gaps.
+RESULTS_NAMING_AI = {
+    "title": "某搜索公司：二季度AI业务收入占比过半",
+    "body": "智能云基础设施收入增长五成，GPU云连续增长。",
+}
+ROBOT_FUNDING = {"title": "某人形机器人公司完成数亿元融资", "body": "资金将用于整机量产和具身智能模型研发。"}
+PHONE_WITH_AI = {"title": "某品牌折叠屏新机开售，起售价8999元", "body": "新机搭载大尺寸内屏和AI助手，续航提升。"}
+ROUNDUP = {
+    "title": "早报｜某手机新品开卖/某车企交付创新高/某平台回应裁员",
+    "body": "另有消息称某大模型公司发布新模型。",
+}
+
+
+def test_results_that_name_ai_and_robots_are_ai_a_phone_and_a_roundup_are_not() -> None:
+    verdicts = [
+        ai for _, ai in score_relevance([RESULTS_NAMING_AI, ROBOT_FUNDING, PHONE_WITH_AI, ROUNDUP], load_model())
+    ]
+    assert verdicts == [True, True, False, False]
+
+
+def test_the_roundup_flag_lowers_the_ai_score() -> None:
+    model = load_model()
+    assert model.lexicon == ("roundup",) and model.lexicon_coef[0] > 0  # towards not_ai
+    plain = {"title": "某手机新品开卖，某车企交付创新高", "body": ROUNDUP["body"]}
+    (roundup_score, _), (plain_score, _) = score_relevance([ROUNDUP, plain], model)
+    assert roundup_score < plain_score
+
+
+def test_the_artifact_is_3x_with_its_prior_tuned_on_dev_weeks_only() -> None:
+    meta = load_model().meta
+    assert meta["version"].startswith("3.") and meta["held_out"]["accuracy"] > 0.95
+    assert meta["prior_tuned_on"]["weeks"] == ["dev", "dev-0723", "dev-0817"]
+    assert 0.0 < meta["prior"]["with_name"] <= meta["threshold"] < 1.0
+
+
+def test_a_2x_artifact_still_loads_without_a_lexicon_block() -> None:
+    document = load_model().to_json()
+    legacy = RelevanceModel.from_json({**document["text"], "meta": {"version": "2.0.0", "threshold": 0.95}})
+    assert legacy.version == "2.0.0" and legacy.lexicon == ()
+    assert legacy.predict_proba([GOLD]).shape == (1, 2)
+
+
+def test_an_unknown_lexicon_feature_is_refused() -> None:
+    document = load_model().to_json()
+    with pytest.raises(ValueError, match="invented"):
+        RelevanceModel.from_json({**document, "lexicon": ["invented"]})
+
+
+def test_ai_names_come_from_the_prior_and_the_alias_table() -> None:
+    pattern = name_pattern("relevance_prior.json")
+    assert pattern.search("宇树科技今日上市") and pattern.search("豆包上线新功能")  # prior names; aliases.toml product
+    assert pattern.search("Anthropic 拟引入超级投票权")  # an AI company listed in alias_companies
+    assert not pattern.search("小米二季度营收1089亿元")  # a company of aliases.toml that is not an AI company
