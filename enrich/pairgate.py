@@ -45,7 +45,7 @@ _NOISE = re.compile(r"\s+|[#【】\[\]|｜]")
 
 @dataclass(frozen=True)
 class GateRules:
-    """Thresholds of the offline gate (chosen on the dev week, precision first) and of the candidate search."""
+    """Thresholds of the candidate search, and of the v2 rule (`offline_verdict`, chosen on the dev week)."""
 
     max_days: float = 2.0  # how far back a same-event report may be
     candidate_sim: float = 0.12  # title+lead cosine a pair needs to be a candidate without a shared rare key

@@ -33,7 +33,7 @@ ENRICH_VERSION = "2026.1"
 Scorer = Callable[[Sequence[Mapping[str, Any]]], list[tuple[float, bool]]]
 Categorizer = Callable[[Sequence[Mapping[str, Any]]], list[tuple[str, float]]]
 # The second gate of the event join: (day, candidate articles by id, candidate id pairs) -> the pairs that are one
-# event, or None when it could not decide (the offline rule is used then). See enrich.eventjudge.LLMJudge.
+# event, or None when it could not decide (the offline gate is used then). See enrich.eventjudge.LLMJudge.
 Judge = Callable[[date, Mapping[str, JudgeArticle], Sequence[tuple[str, str]]], "set[tuple[str, str]] | None"]
 # The offline gate: one verdict per candidate pair of a day (None in the settings: the shipped pair model,
 # enrich.pairmodel). Earlier gates (enrich.pairgate.offline_verdict) plug in here for comparison.
@@ -67,7 +67,7 @@ class Models:
     relevance: Scorer | None = None
     category: Categorizer | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
-    judge: Judge | None = None  # the LLM gate of the event join; None: the offline rule decides
+    judge: Judge | None = None  # the LLM gate of the event join; None: the offline gate decides
 
 
 @dataclass
