@@ -96,14 +96,15 @@ def search_command(
     check_range(since, until)
     from enrich.tokens import TokenizerKit  # loads jieba's dictionary: only once the options are valid
 
+    kit = TokenizerKit.build()
     try:
-        terms, phrases = parse_query(" ".join(words), TokenizerKit.build().tokenize)
+        terms, phrases = parse_query(" ".join(words), kit.tokenize)
     except QueryError as exc:
         raise BadInput(str(exc)) from exc
     query = SearchQuery(terms, phrases, since, until, sources, category, cluster, limit)
     with ctx.open_store() as store:
         check_sources(ctx, store, sources)
-        result = search(store, query)
+        result = search(store, query, kit=kit)
     records = [story_record(s) for s in result.stories]
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
@@ -112,9 +113,7 @@ def search_command(
     else:
         for story in result.stories:
             click.echo(story_line(story))
-    note = f"{len(result.stories)} stories ({result.matches} matching articles); words: {' '.join(terms)}"
-    if result.truncated:
-        note += f"; only the newest {result.candidates} articles with the rarest word were ranked: narrow with dates"
+    note = f"{len(result.stories)} stories ({result.matches} matching articles, all ranked); words: {' '.join(terms)}"
     click.echo(note, err=True)
 
 
