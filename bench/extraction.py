@@ -3,13 +3,16 @@
 Run from the repository root: ``.venv/bin/python -m bench.extraction``. For every saved page with
 an expected article it scores the body by character-bigram F1 (Chinese has no spaces to split
 words on) and the publish time to the minute; for every saved verification page it counts
-the extractors that let it through as an article. Prints one table.
+the extractors that let it through as an article. Prints one table for the real captures
+(``../shared/fixtures/pages`` with the expected files of ``tests/fixtures/real``, and any real
+capture in the project's mirror) and one for the hand-built fixtures; ``--set`` picks one.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +25,7 @@ from crawler.dates import SHANGHAI, parse_published
 from crawler.normalize import normalize_article
 from crawler.pages import PageBlocked, ParseError, generic
 from crawler.text import normalize_text
-from tests.saved_pages import SavedPage, saved_pages
+from tests.saved_pages import SHARED_PAGES, SavedPage, real_pages, saved_pages
 
 TARGET_F1 = 0.97
 TARGET_SOURCE_F1 = 0.95
@@ -63,17 +66,36 @@ class Score:
     time_ok: int = 0
     blocked_pages: int = 0
     let_through: int = 0
+    fields_ok: int = 0
+    fields: int = 0
     worst: list[tuple[float, str]] = field(default_factory=list)
+
+
+# The fields besides body and time an expected file may name; scored as exact matches.
+FIELDS = ("title", "author", "summary", "tags")
 
 
 def run_parser(page: SavedPage, parse: Callable[[str, str], Any]) -> tuple[str, datetime | None]:
     """Body and resolved publish time as they would be stored; an empty body when the parser refuses."""
+    doc = stored(page, parse)
+    return (doc["body"], doc["published_at"]) if doc else ("", None)
+
+
+def stored(page: SavedPage, parse: Callable[[str, str], Any]) -> dict[str, Any] | None:
+    """The document the parser's item becomes, or None when the parser refuses the page."""
     try:
         item = parse(page.text(), page.url)
     except ParseError:
-        return "", None
-    doc = normalize_article(item, fetched_at=page.fetched_at)
-    return doc["body"], doc["published_at"]
+        return None
+    return normalize_article(item, fetched_at=page.fetched_at)
+
+
+def fields_right(page: SavedPage, parse: Callable[[str, str], Any]) -> tuple[int, int]:
+    """How many of the expected title/author/summary/tags the parser gets exactly, of how many."""
+    want = page.expected["article"]
+    named = [f for f in FIELDS if f in want]
+    doc = stored(page, parse) or {}
+    return sum(doc.get(f) == want[f] for f in named), len(named)
 
 
 def run_trafilatura(page: SavedPage) -> tuple[str, datetime | None]:
@@ -87,7 +109,8 @@ def run_trafilatura(page: SavedPage) -> tuple[str, datetime | None]:
 
 def source_of(page: SavedPage) -> str:
     module = page.expected["parser"].split(":")[0].rsplit(".", 1)[-1]
-    return "user feeds" if module == "generic" else module
+    name = "user feeds" if module == "generic" else module
+    return f"{name} ({page.expected['variant']} only)" if page.expected.get("variant") else name
 
 
 def measure(pages: list[SavedPage]) -> dict[str, dict[str, Score]]:
@@ -113,6 +136,10 @@ def measure(pages: list[SavedPage]) -> dict[str, dict[str, Score]]:
             "generic": run_parser(page, generic.parse_article),
             "trafilatura": run_trafilatura(page),
         }
+        for name, parse in (("parser", page.parser()), ("generic", generic.parse_article)):
+            ok, named = fields_right(page, parse)
+            row[name].fields_ok += ok
+            row[name].fields += named
         for name, (body, published) in results.items():
             score = row[name]
             f1 = bigram_f1(body, want["body"])
@@ -135,6 +162,7 @@ def render(scores: dict[str, dict[str, Score]]) -> str:
         "generic time",
         "trafilatura F1",
         "trafilatura time",
+        "fields right (parser/generic)",
         "blocked let through (parser/generic)",
     )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -143,7 +171,7 @@ def render(scores: dict[str, dict[str, Score]]) -> str:
         row = scores[source]
         lines.append(_line(source, row))
         for name in EXTRACTORS:
-            for attr in ("pages", "f1", "dated", "time_ok", "blocked_pages", "let_through"):
+            for attr in ("pages", "f1", "dated", "time_ok", "blocked_pages", "let_through", "fields_ok", "fields"):
                 setattr(total[name], attr, getattr(total[name], attr) + getattr(row[name], attr))
     lines.append(_line("**overall**", total))
     return "\n".join(lines)
@@ -156,6 +184,7 @@ def _line(source: str, row: dict[str, Score]) -> str:
         cells.append(f"{s.f1 / s.pages:.3f}" if s.pages else "–")
         cells.append(f"{s.time_ok}/{s.dated} ({s.time_ok / s.dated:.0%})" if s.dated else "–")
     p, g = row["parser"], row["generic"]
+    cells.append(f"{p.fields_ok}/{p.fields} / {g.fields_ok}/{g.fields}" if p.fields else "–")
     cells.append(f"{p.let_through}/{p.blocked_pages} / {g.let_through}/{g.blocked_pages}" if p.blocked_pages else "–")
     return "| " + " | ".join(cells) + " |"
 
@@ -185,15 +214,53 @@ def verdict(scores: dict[str, dict[str, Score]]) -> list[str]:
     return notes
 
 
+# The embedded data a site parser prefers; without it the parser must read the markup, as it does
+# when 36Kr encrypts its state or AIbase renders without the record.
+_EMBEDDED = {
+    "kr36": re.compile(r"window\.initialState=\{.*?\}</script>", re.S),
+    "aibase": re.compile(r"<script>self\.__next_f\.push\(.*?\)</script>|<script[^>]*__NUXT_DATA__.*?</script>", re.S),
+}
+
+
+@dataclass
+class MarkupOnly(SavedPage):
+    """A saved page with its embedded data removed, scored as its own source row."""
+
+    def text(self) -> str:
+        return _EMBEDDED[self.expected["parser"].split(":")[0].rsplit(".", 1)[-1]].sub("</script>", super().text())
+
+
+def page_sets() -> dict[str, list[SavedPage]]:
+    """The real captures and the hand-built fixtures, each page once, plus markup-only variants."""
+    every = list(saved_pages()) + list(real_pages())
+    real = [p for p in every if p.real and p.available]
+    variants = [
+        MarkupOnly(p.path, p.url, {**p.expected, "variant": "markup"})
+        for p in real
+        if "article" in p.expected and source_of(p) in _EMBEDDED
+    ]
+    return {"real": real + variants, "hand-built": [p for p in every if not p.real]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args()
+    parser.add_argument("--set", choices=("real", "hand-built", "both"), default="both", dest="which")
+    args = parser.parse_args()
     logging.disable(logging.WARNING)  # trafilatura warns on every page it discards
-    scores = measure(list(saved_pages()))
-    print(render(scores))
-    print()
-    for note in verdict(scores):
-        print("- " + note)
+    sets = page_sets()
+    missing = [p for p in real_pages() if not p.available]
+    for name in ("real", "hand-built"):
+        if args.which not in (name, "both"):
+            continue
+        print(f"## {name} pages")
+        if name == "real" and missing:
+            print(f"({len(missing)} real captures skipped: {SHARED_PAGES} is absent)")
+        scores = measure(sets[name])
+        print(render(scores))
+        print()
+        for note in verdict(scores):
+            print("- " + note)
+        print()
 
 
 if __name__ == "__main__":

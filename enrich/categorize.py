@@ -21,12 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from enrich.categories import CATEGORIES
 from enrich.models import LinearTextModel, WordTextModel, document_text
-
-TECH = "技术底座"
-INDUSTRY = "行业动态"
-BUSINESS = "产业商业"
-CATEGORIES = (TECH, INDUSTRY, BUSINESS)
 
 FORMAT = "aidaily-category/2"
 # /3 adds the word-level model; an older reader must refuse it rather than silently ignore half the model.

@@ -15,6 +15,8 @@ from datetime import datetime
 import numpy as np
 import scipy.sparse as sp
 
+from enrich.dedupe import credited_source
+
 
 @dataclass(frozen=True)
 class ClusterRules:
@@ -82,6 +84,20 @@ def _best_cluster(
         if best is None or key < best:
             best = key
     return assigned[best[2]] if best is not None else None
+
+
+def representative_index(members: Sequence[tuple[str, str, bool]]) -> int:
+    """The member that represents a cluster: the original publisher, else the earliest report.
+
+    ``members`` are (source, body, is_duplicate) in publication order. The original publisher is the earliest
+    member from a source that another member credits ("来源：机器之心"); else the earliest member that is not a
+    duplicate; else the earliest.
+    """
+    credited = {c for _, body, _ in members if (c := credited_source(body))}
+    for n, (source, _, _) in enumerate(members):
+        if source in credited:
+            return n
+    return next((n for n, (_, _, duplicate) in enumerate(members) if not duplicate), 0)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,11 @@ from typing import Any
 import numpy as np
 
 from crawler.dates import SHANGHAI
-from enrich.cluster import ClusterRules, assign_clusters, summarize
+from enrich.cluster import ClusterRules, assign_clusters, cluster_id_for, representative_index, summarize
 from enrich.dedupe import DupDoc, Mark, content_key, find_duplicates, verified_near_pairs
+from enrich.eventjudge import Article as JudgeArticle
 from enrich.keywords import keyword_mask, label, top_keywords
+from enrich.pairgate import GateRules, Pair, candidate_pairs, count_rows, gate_text, offline_verdict, worth_asking
 from enrich.tokens import DocTokens, TokenizerKit, tokenize_docs
 from enrich.vectors import Counts, Pairs, blocking_vectors, count_matrices, similar_pairs, window_tfidf
 
@@ -29,6 +31,9 @@ ENRICH_VERSION = "2026.1"
 
 Scorer = Callable[[Sequence[Mapping[str, Any]]], list[tuple[float, bool]]]
 Categorizer = Callable[[Sequence[Mapping[str, Any]]], list[tuple[str, float]]]
+# The second gate of the event join: (day, candidate articles by id, candidate id pairs) -> the pairs that are one
+# event, or None when it could not decide (the offline rule is used then). See enrich.eventjudge.LLMJudge.
+Judge = Callable[[date, Mapping[str, JudgeArticle], Sequence[tuple[str, str]]], "set[tuple[str, str]] | None"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class EnrichSettings:
     near_containment: float = 0.8  # share of the shorter text's 5-character shingles found in the other
     near_max_days: float = 3.0
     cluster: ClusterRules = field(default_factory=ClusterRules)
+    gate: GateRules = field(default_factory=GateRules)
     keep_terms: int = 24
     keywords: int = 8
     processes: int = 1
@@ -54,6 +60,7 @@ class Models:
     relevance: Scorer | None = None
     category: Categorizer | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
+    judge: Judge | None = None  # the LLM gate of the event join; None: the offline rule decides
 
 
 @dataclass
@@ -115,7 +122,7 @@ def enrich(
 
     clock = time.perf_counter()
     counts = count_matrices([r.tokens.title for r in rows], [r.tokens.title + r.tokens.body for r in rows])
-    run = _Run(rows, counts, settings, clusters or {})
+    run = _Run(rows, counts, settings, clusters or {}, (models or Models()).judge)
     timings["vectorize"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -143,11 +150,20 @@ class _Run:
     """The state carried from one day to the next within one call: marks, clusters and their members."""
 
     def __init__(
-        self, rows: list[_Row], counts: Counts, settings: EnrichSettings, clusters: Mapping[str, Mapping[str, Any]]
+        self,
+        rows: list[_Row],
+        counts: Counts,
+        settings: EnrichSettings,
+        clusters: Mapping[str, Mapping[str, Any]],
+        judge: Judge | None = None,
     ) -> None:
         self.rows = rows
         self.counts = counts
         self.settings = settings
+        self.judge = judge
+        self.texts = [gate_text(_text(r.doc, "title"), _body(r.doc)) for r in rows]
+        self.title_counts, self.full_counts = count_rows(self.texts)
+        self.times = [r.when for r in rows]
         self.blocking = blocking_vectors(counts, title_weight=settings.title_weight, keep=settings.keep_terms)
         self.mask = keyword_mask(counts.terms)
         self.state = {cid: dict(doc) for cid, doc in clusters.items()}
@@ -181,9 +197,7 @@ class _Run:
         timings["window"] += time.perf_counter() - clock
 
         clock = time.perf_counter()
-        pairs = similar_pairs(
-            vectors, self.blocking[window_rows], today, min_sim=min(settings.near_sim, settings.cluster.sim)
-        )
+        pairs = similar_pairs(vectors, self.blocking[window_rows], today, min_sim=settings.near_sim)
         timings["neighbours"] += time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -192,7 +206,11 @@ class _Run:
 
         clock = time.perf_counter()
         before = {rows[window[p]].cluster_id for p in today.tolist()} - {None}
-        _cluster_day(rows, window, today, pairs, settings.cluster)
+        candidates = candidate_pairs(
+            self.texts, self.title_counts, self.full_counts,
+            window=window_rows, today=today, times=self.times, rules=settings.gate,
+        )  # fmt: skip
+        _cluster_day(rows, window, today, self._decide(day, window, candidates))
         for p in today.tolist():
             self.members.setdefault(rows[window[p]].cluster_id or "", set()).add(window[p])
         day_clusters = {str(rows[window[p]].cluster_id) for p in today.tolist()} | {str(c) for c in before}
@@ -207,6 +225,28 @@ class _Run:
         for i, keywords in zip(today_rows.tolist(), words, strict=True):
             rows[i].fields["keywords"] = keywords
         timings["keywords"] += time.perf_counter() - clock
+
+    def _decide(self, day: date, window: list[int], candidates: list[Pair]) -> list[tuple[int, int, float, str]]:
+        """Accepted (query, pool, title similarity, gate) pairs: the LLM's verdict if it answers, else the rule's."""
+        rules = self.settings.gate
+        if self.judge is not None:
+            asked = [c for c in candidates if worth_asking(c, rules)]
+            ids = {(self.rows[window[c.query]].id, self.rows[window[c.pool]].id): c for c in asked}
+            if asked:
+                shown = {p for c in asked for p in (c.query, c.pool)}
+                articles = {
+                    self.rows[window[p]].id: JudgeArticle(
+                        self.rows[window[p]].id,
+                        _text(self.rows[window[p]].doc, "source"),
+                        self.texts[window[p]].title,
+                        self.texts[window[p]].lead,
+                    )
+                    for p in sorted(shown)
+                }
+                verdict = self.judge(day, articles, sorted(ids))
+                if verdict is not None:
+                    return [(c.query, c.pool, c.title_sim, "llm") for pair, c in sorted(ids.items()) if pair in verdict]
+        return [(c.query, c.pool, c.title_sim, "offline") for c in candidates if offline_verdict(c, rules)]
 
     def _summarize(self, window: list[int], vectors: Any, cluster_ids: set[str]) -> None:
         """Rebuild the cluster documents of ``cluster_ids`` from their members (window ones for text)."""
@@ -233,7 +273,16 @@ class _Run:
                 continue
             doc: dict[str, Any] = dict(before) | {"_id": cid}
             if cid in reps:
-                rep = rows[window[reps[cid]]]
+                # The original publisher, else the earliest report (members are in publication order).
+                rep = (
+                    members[
+                        representative_index(
+                            [(m.dup.source, m.dup.body, m.mark.duplicate_of is not None) for m in members]
+                        )
+                    ]
+                    if members
+                    else rows[window[reps[cid]]]
+                )
                 doc |= {
                     "representative": rep.id,
                     "keywords": keywords[cid],
@@ -256,7 +305,13 @@ def _member_fields(members: Sequence[_Row], outside: Sequence[str], before: Mapp
         "first_published_at": min(first) if first else None,
         "last_published_at": max(last) if last else None,
         "days": sorted({*old.get("days", []), *(m.day.isoformat() for m in members)}),
+        # Which gate joined each member: seed (it started the cluster), duplicate, offline (the rule) or llm.
+        "joined_by": {**old.get("joined_by", {}), **{m.id: _gate_of(m) for m in members}},
     }
+
+
+def _gate_of(row: _Row) -> str:
+    return str(row.fields.get("cluster_gate") or row.doc.get("cluster_gate") or "seed")
 
 
 def _prepare(
@@ -363,11 +418,15 @@ def _gap(a: datetime | None, b: datetime | None) -> float:
     return abs((a - b).total_seconds()) if a is not None and b is not None else 0.0
 
 
-def _cluster_day(rows: list[_Row], window: list[int], today: np.ndarray, pairs: Pairs, rules: ClusterRules) -> None:
+def _cluster_day(
+    rows: list[_Row], window: list[int], today: np.ndarray, accepted: list[tuple[int, int, float, str]]
+) -> None:
+    """Today's rows join the cluster their best accepted pair names; duplicates join their original's."""
     neighbours: dict[int, list[tuple[int, float]]] = {}
-    for q, p, sim in zip(pairs.query.tolist(), pairs.pool.tolist(), pairs.sim.tolist(), strict=True):
-        if p < q:  # the window is in publication order: only earlier articles can be joined
-            neighbours.setdefault(q, []).append((p, sim))
+    gate_of: dict[tuple[int, int], str] = {}
+    for q, p, sim, gate in accepted:
+        neighbours.setdefault(q, []).append((p, sim))
+        gate_of[(q, p)] = gate
     position = {rows[i].id: p for p, i in enumerate(window)}
     today_list = today.tolist()
     canonical_of = {
@@ -384,10 +443,18 @@ def _cluster_day(rows: list[_Row], window: list[int], today: np.ndarray, pairs: 
         times=[rows[i].when for i in window],
         known=known,
         canonical_of=canonical_of,
-        rules=rules,
+        rules=ClusterRules(sim=0.0, day_penalty=0.0),  # the gate already decided: any accepted pair may join
     )
     for p, cluster_id in assigned.items():
-        rows[window[p]].cluster_id = cluster_id
+        row = rows[window[p]]
+        row.cluster_id = cluster_id
+        if cluster_id == cluster_id_for(row.id):
+            row.fields["cluster_gate"] = "seed"
+        elif p in canonical_of and assigned.get(canonical_of[p], known.get(canonical_of[p])) == cluster_id:
+            row.fields["cluster_gate"] = "duplicate"
+        else:
+            joined = [gate_of[(p, j)] for j, _ in neighbours.get(p, ()) if assigned.get(j, known.get(j)) == cluster_id]
+            row.fields["cluster_gate"] = joined[0] if joined else "offline"
 
 
 def _target_fields(row: _Row, now: datetime) -> dict[str, Any]:

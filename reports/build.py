@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
 
 from enrich.commentary import Commentator, DayNotes, StoryInput
 from reports import digest, insight, tracker
@@ -13,11 +12,8 @@ from reports.board import Board
 from reports.html import render_html
 from reports.markdown import render_markdown
 from reports.model import Day
+from reports.styles import Format, Style
 
-Style = Literal["tracker", "insight", "digest"]
-Format = Literal["md", "html"]
-STYLES: tuple[Style, ...] = ("tracker", "insight", "digest")
-FORMATS: tuple[Format, ...] = ("md", "html")
 DAY_STORIES = 20  # the day-level prompt sees the most important AI stories only
 
 

@@ -14,14 +14,16 @@ def clock(moment: datetime) -> str:
 
 
 def other_sources(story: Story, *, prefix: str = "另见: ") -> Line:
-    """Links to the other sites that reported the story, or nothing."""
-    if not story.others:
-        return ()
-    parts: list[Inline] = [Text(prefix)]
-    for n, article in enumerate(story.others):
-        if n:
-            parts.append(Text("、"))
-        parts.append(Link(article.source_name, article.url))
+    """Links to the other sites that reported the story, and the day it was first reported if earlier; or nothing."""
+    parts: list[Inline] = []
+    if story.others:
+        parts.append(Text(prefix))
+        for n, article in enumerate(story.others):
+            if n:
+                parts.append(Text("、"))
+            parts.append(Link(article.source_name, article.url))
+    if story.since is not None:
+        parts.append(Text(f"{'；' if parts else ''}持续报道，首见于 {story.since:%Y-%m-%d}"))
     return tuple(parts)
 
 

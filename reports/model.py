@@ -88,6 +88,7 @@ class Story:
     lead: Article
     others: list[Article] = field(default_factory=list)
     label: str = ""
+    since: date | None = None  # the day the event was first reported, when before this report's day
 
     @property
     def articles(self) -> list[Article]:
@@ -175,7 +176,17 @@ def build_day(day: date, docs: Iterable[Mapping[str, Any]], clusters: Mapping[st
                 continue
             seen_sources.add(article.source)
             others.append(article)
-        stories.append(Story(id=cluster_id, lead=lead, others=others, label=str(cluster.get("label") or "")))
+        first = cluster.get("first_published_at")
+        since = first.astimezone(SHANGHAI).date() if isinstance(first, datetime) else None
+        stories.append(
+            Story(
+                id=cluster_id,
+                lead=lead,
+                others=others,
+                label=str(cluster.get("label") or ""),
+                since=since if since is not None and since < day else None,
+            )
+        )
     stamps = [a.stamped_at for a in articles if a.stamped_at]
     return Day(
         date=day,

@@ -19,6 +19,9 @@ from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_PAGES = REPO / "tests" / "fixtures" / "pages"
 SHARED_PAGES = REPO.parent / "shared" / "fixtures" / "pages"
+# Expected output for the real captures in SHARED_PAGES, kept here in the same layout: the shared
+# folder is read-only and absent on a fresh clone, the expectations belong to this project.
+REAL_EXPECTED = REPO / "tests" / "fixtures" / "real"
 
 
 @dataclass
@@ -32,6 +35,16 @@ class SavedPage:
     @property
     def id(self) -> str:
         return self.url.split("://", 1)[1]
+
+    @property
+    def available(self) -> bool:
+        """Whether the page itself is here (a shared capture is absent without ``../shared``)."""
+        return self.path.is_file()
+
+    @property
+    def real(self) -> bool:
+        """Whether the page was captured from the live site by someone else (``provenance`` says where)."""
+        return bool(self.expected.get("provenance"))
 
     def text(self) -> str:
         """The page decoded as Scrapy decodes it (headers, meta charset, BOM, then sniffing)."""
@@ -47,7 +60,7 @@ class SavedPage:
 
     def parser(self) -> Callable[..., Any]:
         module, func = self.expected["parser"].split(":")
-        return getattr(importlib.import_module(module), func)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(module), func)
 
     @property
     def fetched_at(self) -> datetime:
@@ -65,7 +78,7 @@ def url_of(root: Path, path: Path) -> str:
 
 def saved_pages(*roots: Path) -> Iterator[SavedPage]:
     """Every page with an expected-output file under the given mirror folders, sorted."""
-    for root in roots or (PROJECT_PAGES, SHARED_PAGES):
+    for root in roots or (PROJECT_PAGES,):
         if not root.is_dir():
             continue
         for expected in sorted(root.rglob("*" + EXPECTED_SUFFIX)):
@@ -73,3 +86,16 @@ def saved_pages(*roots: Path) -> Iterator[SavedPage]:
             spec = json.loads(expected.read_text(encoding="utf-8"))
             url = spec.get("url") or url_of(root, page)
             yield SavedPage(page, url, spec)
+
+
+def real_pages() -> Iterator[SavedPage]:
+    """The real captures of ``../shared/fixtures/pages`` with their expected files from REAL_EXPECTED.
+
+    Yielded whether or not ``../shared`` is there (``SavedPage.available`` tells), so a test
+    can skip each one with a reason instead of silently having fewer cases.
+    """
+    for expected in sorted(REAL_EXPECTED.rglob("*" + EXPECTED_SUFFIX)):
+        name = expected.relative_to(REAL_EXPECTED).as_posix()[: -len(EXPECTED_SUFFIX)]
+        spec = json.loads(expected.read_text(encoding="utf-8"))
+        url = spec.get("url") or url_of(REAL_EXPECTED, REAL_EXPECTED / name)
+        yield SavedPage(SHARED_PAGES / name, url, spec)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from pymongo import MongoClient
 
-from crawler.cli import main
+from aidaily.cli import main
 from crawler.dates import SHANGHAI
 from crawler.health import health_flags, merged_sources, source_figures
 from crawler.runlog import report_flags

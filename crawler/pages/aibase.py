@@ -1,148 +1,150 @@
-"""AIbase (news.aibase.com) news: a Nuxt 3 app whose pages embed their data as a ``__NUXT_DATA__`` payload."""
+"""AIbase news (www.aibase.com / news.aibase.com): the news list and article pages.
+
+The site is a Next.js App Router app (since 2026): a page's data is in its inlined Flight stream
+(``crawler.pages.nextjs``), the article as a record of the site's news API (``Id``, ``title``,
+``description``, ``summary`` holding the article HTML, ``tags`` as a JSON string, ``sourcename``,
+``author``, ``addtime``). Older pages were Nuxt 3 with the same records in ``__NUXT_DATA__``;
+both are read, and the rendered markup is the fallback.
+
+One article has several addresses: ``/news/<id>`` and ``/zh/news/<id>`` on either host. Its
+canonical URL is the one the page itself declares for Chinese (``rel=canonical``, ``og:url``):
+``https://www.aibase.com/zh/news/<id>``.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
 from crawler.items import ArticleItem
 from crawler.pages import ParseError
-from crawler.text import clean_line, html_to_text
+from crawler.pages.nextjs import flight
+from crawler.pages.nuxt import dicts, nuxt_payload
+from crawler.text import clean_line, html_to_text, looks_like_html
 
 SOURCE = "aibase"
-ARTICLE_BASE = "https://news.aibase.com/zh/news/"
-_ARTICLE_URL = re.compile(r"^https://news\.aibase\.com/zh/news/(\d+)/?$")
-# devalue wrappers whose single argument is the value itself
-_WRAPPERS = {"Reactive", "ShallowReactive", "Ref", "ShallowRef", "EmptyRef", "EmptyShallowRef"}
+CANONICAL_BASE = "https://www.aibase.com/zh/news/"
+LIST_URL = "https://www.aibase.com/zh/news"
+_HOSTS = frozenset({"www.aibase.com", "news.aibase.com", "aibase.com"})
+_ARTICLE_PATH = re.compile(r"^/(?:zh/)?news/(\d+)/?$")
 _ID_KEYS = ("Id", "id", "oid")
+# How the byline shows the date: ``Aug 21, 2026`` (English month names on the Chinese pages too),
+# or a relative time on a fresh page.
+_SHOWN_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4}$|^\d{4}[-/年]|^\d+\s*(秒|分钟|小时|天)前$|^(刚刚|昨天|今天)")
+# Where the list pages keep their records: Next.js ``initialArticles``, Nuxt ``getAINewsList.data.list``.
+_LIST_KEYS = ("initialArticles", "list")
 
 
-def nuxt_payload(text: str) -> Any:
-    """The page's ``__NUXT_DATA__`` payload, resolved to plain Python values; None when absent."""
-    raw = Selector(text=text).css("script#__NUXT_DATA__::text").get(default="").strip()
-    if not raw:
+def news_id(url: str) -> str | None:
+    """The article id of an AIbase article URL in any of its forms, else None."""
+    parts = urlsplit(url)
+    if (parts.hostname or "") not in _HOSTS:
         return None
-    try:
-        table = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ParseError("bad_nuxt_data", str(exc)) from exc
-    if not isinstance(table, list) or not table:
-        raise ParseError("bad_nuxt_data", "payload is not a devalue table")
-    return _resolve(table, 0, {})
+    m = _ARTICLE_PATH.match(parts.path)
+    return m.group(1) if m else None
 
 
-def _resolve(table: list[Any], index: int, seen: dict[int, Any]) -> Any:
-    """Value at ``index`` of a devalue table: containers hold indices, negatives are special values."""
-    if index < 0:
-        return None  # -1 undefined, -2 null, -3 NaN, -4/-5 infinities, -6 negative zero
-    if index in seen:
-        return seen[index]
-    node = table[index]
-    if isinstance(node, dict):
-        out: dict[str, Any] = {}
-        seen[index] = out
-        for key, child in node.items():
-            out[key] = _resolve(table, child, seen)
-        return out
-    if isinstance(node, list):
-        if node and isinstance(node[0], str):
-            kind = node[0]
-            if kind in _WRAPPERS:
-                return _resolve(table, node[1], seen) if len(node) > 1 else None
-            if kind == "Date":
-                return node[1]
-            if kind == "Set":
-                return [_resolve(table, i, seen) for i in node[1:]]
-            if kind == "Object":  # a boxed primitive, stored inline like a Date
-                return node[1]
-            if kind == "null":
-                return {node[i]: _resolve(table, node[i + 1], seen) for i in range(1, len(node) - 1, 2)}
-            return None  # Map, RegExp, BigInt, NuxtError: nothing an article needs
-        items: list[Any] = []
-        seen[index] = items
-        items.extend(_resolve(table, i, seen) for i in node)
-        return items
-    return node
-
-
-def _dicts(value: Any) -> Iterator[dict[str, Any]]:
-    """Every dict inside a resolved payload, depth first."""
-    stack = [value]
-    visited: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        if isinstance(node, dict):
-            yield node
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
-
-
-def _news_id(record: dict[str, Any]) -> str | None:
-    for key in _ID_KEYS:
-        value = record.get(key)
-        if isinstance(value, (int, str)) and str(value).isdigit():
-            return str(value)
-    return None
+def article_url(url: str) -> str | None:
+    """The canonical URL (``https://www.aibase.com/zh/news/<id>``) of an article URL, else None."""
+    found = news_id(url)
+    return CANONICAL_BASE + found if found else None
 
 
 def parse_list(text: str, url: str) -> list[str]:
-    """Article links of the news list: from the Nuxt payload, else from the page's links."""
-    payload = nuxt_payload(text)
-    links: list[str] = []
-    for record in _dicts(payload):
-        rows = record.get("list")
-        if isinstance(rows, list):
-            for row in rows:
-                if isinstance(row, dict) and row.get("title") and (news_id := _news_id(row)):
-                    links.append(ARTICLE_BASE + news_id)
+    """Canonical article links of a news list page: from its records, else from its links."""
+    links = [CANONICAL_BASE + i for i in _listed_ids(_page_dicts(text))]
     if not links:
         hrefs = Selector(text=text).css("a::attr(href)").getall()
-        links = [m.group(0).rstrip("/") for h in hrefs if (m := _ARTICLE_URL.match(urljoin(url, h.strip())))]
+        links = [link for h in hrefs if (link := article_url(urljoin(url, h.strip())))]
     return list(dict.fromkeys(links))
 
 
 def parse_article(text: str, url: str) -> ArticleItem:
-    """An article page: the Nuxt payload's news record, else the rendered markup."""
-    record = _article_record(nuxt_payload(text), url)
+    """An article page: its news record (Flight stream or Nuxt payload), else the rendered markup."""
+    wanted = news_id(url)
+    canonical = article_url(url) or url
+    rows = flight(text)
+    if rows:
+        record = _article_record(rows.dicts(), wanted, rows.resolve)
+    else:  # an older Nuxt page: its values are plain, nothing to resolve
+        record = _article_record(dicts(nuxt_payload(text)), wanted, _as_is)
     if record is not None:
-        return _from_record(record, url)
-    return _from_markup(Selector(text=text), url)
+        return _from_record(record, canonical)
+    return _from_markup(Selector(text=text), canonical)
 
 
-def _article_record(payload: Any, url: str) -> dict[str, Any] | None:
-    """The news record of this page: a dict with a title and an HTML ``content``."""
-    wanted = _ARTICLE_URL.match(url)
-    candidates = [d for d in _dicts(payload) if d.get("title") and isinstance(d.get("content"), str) and d["content"]]
-    if wanted:
-        # The payload also carries related news; only the record of this URL's id will do.
-        candidates = [d for d in candidates if _news_id(d) in (wanted.group(1), None)]
-    return candidates[0] if candidates else None
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _page_dicts(text: str) -> Iterable[dict[str, Any]]:
+    rows = flight(text)
+    return rows.dicts() if rows else dicts(nuxt_payload(text))
+
+
+def _listed_ids(records: Iterable[dict[str, Any]]) -> list[str]:
+    for record in records:
+        for key in _LIST_KEYS:
+            rows = record.get(key)
+            if isinstance(rows, list):
+                ids = [i for row in rows if isinstance(row, dict) and row.get("title") and (i := _record_id(row))]
+                if ids:
+                    return ids
+    return []
+
+
+def _record_id(record: dict[str, Any]) -> str | None:
+    for key in _ID_KEYS:
+        value = record.get(key)
+        if isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).isdigit():
+            return str(value)
+    return None
+
+
+def _article_record(
+    candidates: Iterable[dict[str, Any]], wanted: str | None, resolve: Callable[[Any], Any]
+) -> dict[str, Any] | None:
+    """The news record of this page, its strings resolved: a title, an id, and an HTML body."""
+    for record in candidates:
+        if not record.get("title") or (wanted and _record_id(record) not in (wanted, None)):
+            continue  # the page also carries related news; only this URL's id will do
+        resolved = {key: resolve(value) for key, value in record.items()}
+        if _body_html(resolved):
+            return resolved
+    return None
+
+
+def _body_html(record: dict[str, Any]) -> str:
+    """The article HTML: ``content`` where the record has it, else ``summary`` (the API's body field)."""
+    for key in ("content", "summary"):
+        value = record.get(key)
+        if isinstance(value, str) and looks_like_html(value) and html_to_text(value):
+            return value
+    return ""
 
 
 def _from_record(record: dict[str, Any], url: str) -> ArticleItem:
-    body = html_to_text(record["content"])
-    if not body:
-        raise ParseError("no_body", url)
-    content = Selector(text=record["content"])
-    images = [urljoin(url, s) for s in content.css("img::attr(src)").getall() if s.strip()]
+    html = _body_html(record)
+    summary = next(
+        (clean_line(str(v)) for k in ("description", "summary") if (v := record.get(k)) and v != html),
+        "",
+    )
+    content = Selector(text=html)
     return ArticleItem(
         url=url,
         source=SOURCE,
         title=clean_line(str(record["title"])),
-        body=body,
+        body=html_to_text(html),
         published_at=str(record.get("addtime") or "") or None,
-        author=clean_line(str(record.get("author") or "")) or None,
-        summary=clean_line(str(record.get("description") or record.get("summary") or "")) or None,
-        images=images,
+        # The API leaves ``author`` empty for the site's own pieces; the page shows ``sourcename``.
+        author=clean_line(str(record.get("author") or record.get("sourcename") or "")) or None,
+        summary=summary or None,
+        images=[urljoin(url, s) for s in content.css("img::attr(src)").getall() if s.strip()],
         tags=_tags(record.get("tags")),
     )
 
@@ -161,8 +163,8 @@ def _tags(raw: Any) -> list[str]:
 
 
 def _from_markup(sel: Selector, url: str) -> ArticleItem:
-    """Fallback for a page whose payload lacks the article (served by a degraded SSR)."""
-    article = sel.css("article.news-detail") or sel.css("main")
+    """Fallback for a page whose data lacks the article: the rendered ``article``."""
+    article = sel.css("main article") or sel.css("article") or sel.css("main")
     title = clean_line(" ".join(article.css("h1 ::text").getall())) or clean_line(
         sel.css('meta[property="og:title"]::attr(content)').get(default="")
     )
@@ -172,14 +174,17 @@ def _from_markup(sel: Selector, url: str) -> ArticleItem:
     body = html_to_text(content[0].root)
     if not body:
         raise ParseError("no_body", url)
-    meta = article.css(".news-meta")
+    byline = article.xpath(".//h1/following-sibling::div[1]")
+    # The byline row: the author in an h4, then 发布于 · <category> · N 分钟阅读 · <date>.
+    spans = [clean_line(t) for t in byline.xpath(".//span[not(*)]/text()").getall()]
+    date = next((s for s in reversed(spans) if _SHOWN_DATE.search(s)), "")
     return ArticleItem(
         url=url,
         source=SOURCE,
         title=title,
         body=body,
-        published_at=clean_line(meta.css(".news-time::text").get(default="")) or None,
-        author=clean_line(meta.css(".news-author::text").get(default="")) or None,
+        published_at=date or None,
+        author=clean_line(" ".join(byline.css("h4 ::text").getall())) or None,
         images=[urljoin(url, s) for s in content.css("img::attr(src)").getall() if s.strip()],
-        tags=[clean_line(t) for t in article.css(".news-tags a::text").getall()],
+        tags=[t for t in (clean_line(" ".join(a.css("::text").getall())) for a in article.css("a.tag-badge")) if t],
     )

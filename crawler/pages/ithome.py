@@ -1,4 +1,4 @@
-"""IT之家 (ithome.com): the RSS feed and article pages (``/0/915/391.htm``), read from the markup.
+"""IT之家 (ithome.com): the RSS feed, channel lists and article pages (``/0/915/391.htm``), read from the markup.
 
 IT之家 has no embedded JSON state; the article is ``div#paragraph`` with lazy images whose
 real address is ``data-original``, plus the ad declaration and a "相关阅读" link list that
@@ -7,6 +7,7 @@ the site appends inside the same div.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -17,6 +18,7 @@ from crawler.items import ArticleItem
 from crawler.pages import ParseError
 from crawler.pages.feed import feed_links
 from crawler.text import clean_line, html_to_text
+from crawler.urls import canonicalize_url
 
 SOURCE = "ithome"
 
@@ -31,6 +33,34 @@ _PLACEHOLDER = "/images/v2/t.png"
 def parse_feed(text: str, url: str) -> list[str]:
     """Article links of the RSS feed (``https://www.ithome.com/rss/``), canonical, each once."""
     return feed_links(text, url, is_article_url)
+
+
+def parse_list(text: str, url: str) -> list[str]:
+    """Article links of the RSS feed, a channel list page (``https://it.ithome.com/``) or its "more" answer.
+
+    A channel page lists ``#list ul.bl li``; its 加载更多 button posts to
+    ``/category/domainpage?domain=it&subdomain=&ot=<ms>``, which answers JSON carrying the next
+    items as the same ``<li>`` markup in ``content.html``.
+    """
+    body = text.lstrip("\ufeff \t\r\n")
+    if body.startswith("<?xml") or "<rss" in body[:500]:
+        return parse_feed(body, url)
+    if body.startswith("{"):
+        try:
+            answer = json.loads(body)
+        except json.JSONDecodeError as exc:
+            raise ParseError("bad_json", str(exc)) from exc
+        content = answer.get("content") if isinstance(answer, dict) else None
+        if not isinstance(content, dict) or not isinstance(content.get("html"), str):
+            raise ParseError("not_a_list", url)
+        items = Selector(text=f"<ul class='bl'>{content['html']}</ul>").css("ul.bl > li")
+    else:
+        items = Selector(text=text).css("#list ul.bl > li")
+        if not items:
+            raise ParseError("not_a_list", url)
+    hrefs = items.css("h2 a.title::attr(href), h2 a::attr(href)").getall()
+    links = (canonicalize_url(urljoin(url, h.strip())) for h in hrefs)
+    return list(dict.fromkeys(link for link in links if is_article_url(link)))
 
 
 def is_article_url(url: str) -> bool:
@@ -63,8 +93,18 @@ def parse_article(text: str, url: str) -> ArticleItem:
         published_at=clean_line(sel.css("#pubtime_baidu::text").get(default="")) or None,
         author=_byline(sel, "#author_baidu") or _byline(sel, "#editor_baidu"),
         images=_images(root, url),
-        tags=[clean_line(t) for t in sel.css(".news_tags a::text").getall() if t.strip()],
+        summary=clean_line(sel.css('meta[name="description"]::attr(content)').get(default="")) or None,
+        tags=_tags(sel),
     )
+
+
+def _tags(sel: Selector) -> list[str]:
+    """The article's keywords: the 关键词 row above 相关文章 (``.hot_tags``), else the keywords meta."""
+    tags = [clean_line(t) for t in sel.css(".hot_tags a::text").getall()]
+    if not any(tags):
+        meta = sel.css('meta[name="keywords"]::attr(content)').get(default="")
+        tags = [clean_line(t) for t in re.split(r"[,，]", meta)]
+    return list(dict.fromkeys(t for t in tags if t))
 
 
 def _drop_related(root: lxml_html.HtmlElement) -> None:

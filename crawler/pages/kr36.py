@@ -13,24 +13,32 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import html as lxml_html
 from parsel import Selector
 
 from crawler.items import ArticleItem
 from crawler.pages import ArticleGone, PageBlocked, ParseError
-from crawler.pages.feed import feed_links
+from crawler.pages.feed import parse_entries
 from crawler.text import clean_line, html_to_text, looks_like_html, normalize_text
-from crawler.urls import canonicalize_url
 
 SOURCE = "36kr"
 BASE_URL = "https://36kr.com/"
+FEED_URL = "https://36kr.com/feed"
+AI_LIST_URL = "https://36kr.com/information/AI/"
 
 _STATE_START = re.compile(r"window\.initialState\s*=\s*(?=[{\[])")
-_ITEM_PATH = re.compile(r"^/(p|newsflashes)/\d+/?$")
+# /p/<id> and /newsflashes/<id>; older feeds linked /p/<id>.html?ktm_source=feed over http.
+_ITEM_PATH = re.compile(r"^/(p|newsflashes)/(\d+)(?:\.html)?/?$")
+_HOSTS = frozenset({"36kr.com", "www.36kr.com", "m.36kr.com"})
 # What 36Kr's "article gone" page says; its state then carries an empty ``data``.
 _GONE_MARKERS = ("该文章已被删除", "文章已被删除", "内容不存在", "文章不存在", "该内容已下架")
 # Its WAF answers with a JavaScript challenge that sets these cookies.
 _WAF_MARKERS = ("_wafchallengeid", "_waftokenid")
-_ARTICLE_BODY = ".articleDetailContent, .article-content"
+# The text proper; ``.article-content`` is the outer box that also holds the title, byline,
+# summary and the disclaimer, so it is only the last resort.
+_ARTICLE_BODIES = (".articleDetailContent", ".article-content")
+# Inside the outer box, not the article: the disclaimer under the text and the reward box.
+_BODY_JUNK = ".article-footer-txt, .thumb-up-box, .article-title-icon, .summary, h1, script, style"
 
 
 @dataclass(frozen=True)
@@ -48,13 +56,44 @@ def is_newsflash_url(url: str) -> bool:
 
 def parse_feed(text: str, url: str) -> list[str]:
     """Article and 快讯 links of the RSS feed (``https://36kr.com/feed``), canonical, each once."""
-    return feed_links(text, url, is_item_url)
+    links = (item_url(entry.url) for entry in parse_entries(text, url))
+    return list(dict.fromkeys(link for link in links if link))
+
+
+def item_url(url: str) -> str | None:
+    """The canonical URL (``https://36kr.com/p/<id>``, ``/newsflashes/<id>``) of a 36Kr item link, else None.
+
+    Every form a real page or feed links is accepted: ``www.`` and ``m.`` hosts, http, a ``.html``
+    suffix, and any query (``?f=rss``, ``?ktm_source=feed``), none of which names another page.
+    """
+    parts = urlsplit(url.strip())
+    m = _ITEM_PATH.match(parts.path)
+    if parts.hostname not in _HOSTS or not m:
+        return None
+    return f"{BASE_URL}{m.group(1)}/{m.group(2)}"
 
 
 def is_item_url(url: str) -> bool:
     """Whether ``url`` is a 36Kr article or 快讯 page (the feed carries nothing else of ours to parse)."""
-    parts = urlsplit(url)
-    return parts.hostname in ("36kr.com", "www.36kr.com") and bool(_ITEM_PATH.match(parts.path))
+    return item_url(url) is not None
+
+
+def parse_information_list(text: str, url: str) -> list[str]:
+    """Article links of a channel list (``https://36kr.com/information/AI/``): the state's items, else the cards."""
+    items = _dig(read_state(text), "information", "informationList", "itemList")
+    links: list[str] = []
+    if isinstance(items, list):
+        for item in items:
+            # itemType 10 is an article; the list also mixes in ads and topics with other routes
+            if isinstance(item, dict) and item.get("itemType") == 10 and str(item.get("itemId", "")).isdigit():
+                links.append(f"{BASE_URL}p/{item['itemId']}")
+    if not links:
+        sel = Selector(text=text)
+        if not sel.css(".information-flow-list, .kr-information-flow"):
+            raise ParseError("not_a_list", url)
+        hrefs = sel.css(".information-flow-item a.article-item-title::attr(href)").getall()
+        links = [link for h in hrefs if (link := item_url(urljoin(url, h)))]
+    return list(dict.fromkeys(links))
 
 
 def read_state(text: str) -> dict[str, Any] | None:
@@ -126,8 +165,8 @@ def newsflash_entries(text: str, url: str) -> list[ListedNewsflash]:
             material = item.get("templateMaterial") or {}
             item_id = item.get("itemId") or material.get("itemId")
             if item_id:
-                link = urljoin(BASE_URL, f"/newsflashes/{item_id}")
-                entries.append(ListedNewsflash(link, _epoch_text(material.get("publishTime"))))
+                flash = urljoin(BASE_URL, f"/newsflashes/{item_id}")
+                entries.append(ListedNewsflash(flash, _epoch_text(material.get("publishTime"))))
     else:
         sel = Selector(text=text)
         rows = sel.css(".newsflash-item")
@@ -135,9 +174,9 @@ def newsflash_entries(text: str, url: str) -> list[ListedNewsflash]:
             raise ParseError("not_a_list", url)
         for row in rows:
             href = row.css("a.item-title::attr(href)").get(default="")
-            if href:
+            if href and (link := item_url(urljoin(url, href))):
                 date = clean_line(row.css(".time::text").get(default="")) or None
-                entries.append(ListedNewsflash(canonicalize_url(urljoin(url, href)), date))
+                entries.append(ListedNewsflash(link, date))
     seen: dict[str, ListedNewsflash] = {}
     for entry in entries:
         seen.setdefault(entry.url, entry)
@@ -165,8 +204,11 @@ def _article_from_state(data: dict[str, Any], url: str) -> ArticleItem:
 
 
 def _article_from_markup(sel: Selector, url: str) -> ArticleItem:
-    content = sel.css(_ARTICLE_BODY)
-    body = html_to_text(content.get(default=""))
+    content = next((found for css in _ARTICLE_BODIES if (found := sel.css(css))), sel.css(_ARTICLE_BODIES[0]))
+    root = lxml_html.fromstring(content.get(default="<div></div>"))
+    for junk in root.cssselect(_BODY_JUNK):
+        junk.drop_tree()
+    body = html_to_text(root)
     if not body:
         _raise_if_gone(sel, url)
         raise ParseError("no_body", url)

@@ -18,11 +18,16 @@ BASE = "https://www.qbitai.com"
 FEED = BASE + "/feed"
 
 _ARTICLE_PATH = re.compile(r"^/\d{4}/\d{2}/\d+\.html$")
+_LIST_LINKS = (
+    ".swiper-slide > a::attr(href), .pic_box > a::attr(href), .article_list .picture_text .text_box h4 a::attr(href)"
+)
 # Page chrome that WordPress renders inside the .article region, next to the text.
 _CHROME = (
-    "h1, .article_info, .tags, .person_box, .share, .share_box, .zan_box, .xgwz, .relevant,"
-    " .wxgzh, .copyright, .comment, script, style, noscript"
+    "h1, .article_info, .zhaiyao, .tags, .person_box, .share, .share_box, .zan_box, .xgwz, .relevant,"
+    " .wxgzh, .copyright, .comment, .wx_img, script, style, noscript"
 )
+# The copyright line (``div.line_font``: 版权所有，未经授权不得以任何形式转载及使用) closes the text.
+_END_BLOCK = "line_font"
 # "— 完 —" closes every article; after it come the account promo, QR codes and follow prompts.
 _END_MARK = re.compile(r"^[—–\-]+\s*完\s*[—–\-]+$")
 # The dateline and promo lines 量子位 prints above and below the text.
@@ -43,7 +48,8 @@ def parse_list(text: str, url: str) -> list[str]:
     body = text.lstrip("\ufeff \t\r\n")
     if body.startswith("<?xml") or "<rss" in body[:500]:
         return feed_links(body, url, is_article_url)
-    hrefs = Selector(text=text).css(".article_list .picture_text .text_box h4 a::attr(href)").getall()
+    # The featured carousel and picture box above the list link articles the list itself leaves out.
+    hrefs = Selector(text=text).css(_LIST_LINKS).getall()
     links = (canonicalize_url(urljoin(url, h)) for h in hrefs)
     return list(dict.fromkeys(link for link in links if is_article_url(link)))
 
@@ -66,7 +72,17 @@ def parse_article(text: str, url: str) -> ArticleItem:
     day = clean_line(info.css(".date::text").get(default=""))
     clock = clean_line(info.css(".time::text").get(default=""))
     published = f"{day} {clock}".strip() or sel.css('meta[property="article:published_time"]::attr(content)').get()
-    tags = [clean_line(t) for t in article.css(".tags a::text").getall()]
+    # The summary box (div.zhaiyao) leads the text; the page has no description meta of its own.
+    summary = clean_line(" ".join(article.css(".zhaiyao ::text").getall())) or clean_line(
+        sel.css('meta[name="description"]::attr(content)').get(default="")
+        or sel.css('meta[property="og:description"]::attr(content)').get(default="")
+    )
+    # Tags sit inside .article on some templates, in the div.tags right after it on others.
+    tag_links = article.css(".tags a") or sel.xpath(
+        "//div[contains(concat(' ', normalize-space(@class), ' '), ' article ')]"
+        "/following-sibling::div[contains(concat(' ', normalize-space(@class), ' '), ' tags ')][1]//a"
+    )
+    tags = [clean_line(" ".join(a.css("::text").getall())) for a in tag_links]
     article.css(_CHROME).drop()
     body, images = _body_and_images(article)
     if not body:
@@ -78,7 +94,7 @@ def parse_article(text: str, url: str) -> ArticleItem:
         body=body,
         published_at=published or None,
         author=author or None,
-        summary=clean_line(sel.css('meta[name="description"]::attr(content)').get(default="")) or None,
+        summary=summary or None,
         images=images,
         tags=[t for t in tags if t],
     )
@@ -89,6 +105,8 @@ def _body_and_images(article: Selector) -> tuple[str, list[str]]:
     lines: list[str] = []
     images: list[str] = []
     for block in article.xpath("./*"):
+        if _END_BLOCK in block.attrib.get("class", "").split():
+            break
         text = html_to_text(block.root)
         if _END_MARK.match(text):
             break

@@ -1,4 +1,4 @@
-"""AIbase news: the Chinese news list, then each article (both read from the Nuxt payload)."""
+"""AIbase news: the Chinese news list, then each article (read from the Next.js Flight data)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from crawler.spiders.base import ArticleSpider
 
 
 class AibaseSpider(ArticleSpider):
-    """Follows news.aibase.com's news list to each article."""
+    """Follows AIbase's Chinese news list to each article, at its canonical www.aibase.com URL."""
 
     name = "aibase"
     source = "aibase"
-    start_urls = ["https://news.aibase.com/zh/news"]
+    start_urls = [aibase.LIST_URL]
     list_parser = staticmethod(aibase.parse_list)
     article_parser = staticmethod(aibase.parse_article)

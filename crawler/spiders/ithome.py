@@ -12,5 +12,5 @@ class IthomeSpider(ArticleSpider):
     name = "ithome"
     source = ithome.SOURCE
     start_urls = ["https://www.ithome.com/rss/"]
-    list_parser = staticmethod(ithome.parse_feed)
+    list_parser = staticmethod(ithome.parse_list)  # the feed, and channel pages when one is a start URL
     article_parser = staticmethod(ithome.parse_article)

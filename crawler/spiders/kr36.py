@@ -1,9 +1,10 @@
-"""36Kr spiders: articles from the RSS feed, and 快讯 from the 快讯 list page."""
+"""36Kr spiders: articles from the RSS feed and the AI channel list, and 快讯 from the 快讯 list page."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -14,16 +15,18 @@ from crawler.spiders.base import ArticleSpider
 
 
 class Kr36Spider(ArticleSpider):
-    """Articles (and the few 快讯) that 36Kr's RSS feed links to, each from its full page."""
+    """Articles (and the few 快讯) that 36Kr's RSS feed and AI channel link to, each from its full page."""
 
     name = "36kr"
     source = kr36.SOURCE
-    start_urls = ["https://36kr.com/feed"]
+    start_urls = [kr36.FEED_URL, kr36.AI_LIST_URL]
     list_parser = staticmethod(kr36.parse_feed)
     article_parser = staticmethod(kr36.parse_article)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
-        for url in self.links_from(response, kr36.parse_feed):
+        is_channel = urlsplit(response.url).path.startswith("/information/")
+        parser = kr36.parse_information_list if is_channel else kr36.parse_feed
+        for url in self.links_from(response, parser):
             # the feed mixes articles with 快讯, whose pages hold their text elsewhere
             callback = self.parse_newsflash if kr36.is_newsflash_url(url) else self.parse_article
             yield response.follow(url, callback, cb_kwargs={"list_url": response.url})

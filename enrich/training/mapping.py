@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 
-from enrich.categorize import BUSINESS, INDUSTRY, TECH
+from enrich.categories import BUSINESS, INDUSTRY, TECH
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from crawler.cli import main
+from aidaily.cli import main
 from crawler.distributed import ReliableQueue
 from crawler.mirror import MirrorServer, mirror_path
 from crawler.spiders.ithome import IthomeSpider

@@ -42,11 +42,26 @@ def test_date_and_time_spans_are_joined() -> None:
     assert (item.author, item.published_at) == ("明敏", "2026-01-19 18:05:33")
 
 
-def test_home_list_skips_banner_ads_and_repeats() -> None:
+def test_real_home_list_takes_the_featured_articles_and_the_list_not_tag_or_author_links() -> None:
     html = (PAGES / "index.html").read_text(encoding="utf-8")
     links = qbitai.parse_list(html, "https://www.qbitai.com/")
     assert all(qbitai.is_article_url(link) for link in links)
-    assert len(links) == len(set(links)) == 4
+    assert len(links) == len(set(links)) == 10
+    # the carousel and the picture box feature articles that the list below leaves out
+    assert links[:3] == [
+        "https://www.qbitai.com/2026/07/464169.html",
+        "https://www.qbitai.com/2026/07/463640.html",
+        "https://www.qbitai.com/2026/07/460892.html",
+    ]
+
+
+def test_list_links_to_categories_and_events_are_not_articles() -> None:
+    html = (
+        '<div class="gundong"><div class="swiper-slide"><a href="https://www.qbitai.com/category/huodong">活动</a></div></div>'
+        '<div class="article_list"><div class="picture_text"><div class="text_box"><h4>'
+        '<a href="https://www.qbitai.com/meet/meet2026/">MEET大会</a></h4></div></div></div>'
+    )
+    assert qbitai.parse_list(html, "https://www.qbitai.com/") == []
 
 
 def test_page_without_article_region_is_a_parse_error() -> None:

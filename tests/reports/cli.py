@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import crawler.settings
-from crawler.cli import main
+from aidaily.cli import main
 
 Invoke = Callable[..., Result]
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
-from crawler.cli import main
+from aidaily.cli import main
 from crawler.store import Store
 from reports.flat import COLUMN_NAMES
 from tests.research.conftest import id_of, url_of
