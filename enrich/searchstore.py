@@ -136,8 +136,9 @@ def catch_up(store: Store, kit: TokenizerKit) -> Meta:
     else:
         newer = {"$gt": meta.indexed_through} if meta.indexed_through else {"$ne": None}
         fresh = list(store.articles.find({"enriched_at": newer}, projection=_PROJECTION))
-        if fresh:
-            index_articles(store, fresh, kit)
+        if not fresh:
+            return meta
+        index_articles(store, fresh, kit)
     found = read_meta(store)
     assert found is not None
     return found
