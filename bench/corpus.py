@@ -227,7 +227,8 @@ def event_corpus(count: int, *, seed: int = 7, per_day: int = PER_DAY) -> list[d
             for j in range(coverage(rng)):
                 delay = 0.0 if j == 0 else min(72.0, rng.expovariate(1 / 8))
                 when = first_at + timedelta(hours=delay)
-                docs.append(writer.article(pool[index], len(docs), j == 0, sources[j % len(sources)], when))
+                article = writer.article(pool[index], len(docs), j == 0, sources[j % len(sources)], when)
+                docs.append(article | {"seed": index})
         _add_reposts(rng, docs, today)
     docs.sort(key=lambda d: (d["published_at"], d["_id"]))
     return docs[:count]
