@@ -113,16 +113,16 @@ def build_segment(docs: Sequence[Mapping[str, Any]], kit: TokenizerKit) -> Segme
             terms.append(words[at])
             ords.append(np.full(len(at), n, dtype=np.int32))
             positions.append((at + offset).astype(np.uint32))
-            weights.append(np.full(len(at), each, dtype=np.int64))
+            weights.append(np.full(len(at), each, dtype=np.uint8))
     term = np.concatenate(terms) if terms else np.zeros(0, np.int32)
     ord_ = np.concatenate(ords) if ords else np.zeros(0, np.int32)
     pos = np.concatenate(positions) if positions else np.zeros(0, np.uint32)
-    weight = np.concatenate(weights) if weights else np.zeros(0, np.int64)
+    weight = np.concatenate(weights) if weights else np.zeros(0, np.uint8)
     order = np.lexsort((pos, ord_, term))
     term, ord_, pos, weight = term[order], ord_[order], pos[order], weight[order]
     key = term.astype(np.int64) << 20 | ord_
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
-    tf = np.minimum(np.add.reduceat(weight, first), 65535) if len(first) else np.zeros(0, np.int64)
+    tf = np.minimum(np.add.reduceat(weight, first, dtype=np.int64), 65535) if len(first) else np.zeros(0, np.int64)
     posting_term = term[first]
     return Segment(
         ids=[str(d["_id"]) for d in docs],
