@@ -53,7 +53,7 @@ def run(k: int, articles: int, mirror: MirrorProcess, mongo: MongoServerProcess,
     server.flushall()
     server.config_resetstat()
     overrides = [f"{key}={value}" for key, value in FAST.items()]
-    overrides += [f"MIRROR_URL={mirror.base_url}", f"REDIS_URL={rds.url}", "MAX_IDLE_TIME_BEFORE_CLOSE=5"]
+    overrides += [f"MIRROR_URL={mirror.base_url}", f"REDIS_URL={rds.url}", "MAX_IDLE_TIME_BEFORE_CLOSE=20"]
     base = [str(Path(sys.executable).parent / "aidaily"), "--mongo-uri", mongo.uri, "crawl", *SPIDERS, "--distributed"]
     base += [arg for o in overrides for arg in ("-s", o)]
     work = Path(tempfile.mkdtemp(prefix="aidaily-scale-"))
@@ -69,8 +69,8 @@ def run(k: int, articles: int, mirror: MirrorProcess, mongo: MongoServerProcess,
         servers = {"database": mongo.proc.pid, "redis": rds.proc.pid, "mirror": mirror.pid}  # type: ignore[union-attr]
         entries = [f"{s}:requests:entries" for s in SPIDERS]
         while not server.exists(*entries):  # the first request popped: the clock starts
-            if seed.poll() not in (None, 0):
-                raise RuntimeError("the seed run failed")
+            if seed.poll() not in (None, 0) or any(w.poll() is not None for w in workers):
+                raise RuntimeError("the seed run failed, or a worker ended before the first request")
             time.sleep(0.005)
         started = time.monotonic()
         before = {"workers": _cpu([w.pid for w in workers])} | {n: cpu_seconds(p) for n, p in servers.items()}
