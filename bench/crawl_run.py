@@ -109,6 +109,8 @@ def main() -> None:
                 "elapsed": [s.get("elapsed_time_seconds") for s in stats],
                 "dropped": sum(int(v) for s in stats for k, v in s.items() if k.startswith("aidaily/dropped/")),
                 "responses": sum(int(s.get("response_received_count", 0)) for s in stats),
+                "retries": sum(int(s.get("retry/count", 0)) for s in stats),
+                "errors": sorted({k for s in stats for k in s if k.startswith("downloader/exception_type_count/")}),
                 "bytes": sum(int(s.get("downloader/response_bytes", 0)) for s in stats),
                 "seconds": wall1 - wall0,
                 "cpu": cpu1 - cpu0,

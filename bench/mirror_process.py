@@ -38,8 +38,14 @@ class MirrorProcess:
             self.proc.wait(10)
 
 
+class _BenchMirror(MirrorHTTPServer):
+    # Every response closes its connection (HTTP/1.0), so 16 concurrent requests reconnect all the time; with
+    # socketserver's default backlog of 5 a dropped SYN now and then stalled a crawl ~30 s (SYN retries).
+    request_queue_size = 1024
+
+
 def main() -> None:
-    server = MirrorHTTPServer(Path(sys.argv[1]))
+    server = _BenchMirror(Path(sys.argv[1]))
     print(server.base_url, flush=True)
     server.serve_forever()  # until the bench terminates it
 
