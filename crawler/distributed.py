@@ -193,13 +193,13 @@ class ReliableQueue(Base):
                 del self.popped[entry]
         return len(done)
 
-    def beat(self) -> None:
+    def beat(self, *, wake: bool = True) -> None:
         """Say this worker is alive (and how busy), and requeue what dead workers held."""
         busy = len(self.in_progress())
         self.server.set(self.heartbeat_key(self.worker_id), busy, px=int(self.heartbeat_seconds * 1000))
         self.requeue_dead()
         slot = self._engine_slot()
-        if not busy and slot is not None:
+        if wake and not busy and slot is not None:
             # An idle engine looks at its scheduler (and at closing) only every 5 s: other workers may
             # have queued work meanwhile, or the idle time may be up.
             slot.nextcall.schedule()
@@ -231,7 +231,9 @@ class ReliableQueue(Base):
 
     def on_idle(self) -> None:
         self.crawler.signals.send_catch_log(FLUSH_REQUESTED)
-        self.beat()
+        # Not waking the engine from here: it would go idle again at once and call back (a busy loop
+        # of Redis round trips while other workers finish); the heartbeat loop wakes it within a second.
+        self.beat(wake=False)
         if len(self) or self.others_busy():
             self._idle_since = None
             raise DontCloseSpider

@@ -12,7 +12,7 @@ from crawler.dates import SHANGHAI
 from crawler.export import date_range_query
 from crawler.store import Store
 from enrich.runner import EnrichResult, EnrichSettings, Models, article_time, enrich
-from enrich.termdf import add_to_term_df
+from enrich.searchstore import index_articles
 from enrich.tokens import TokenizerKit
 
 # What the window needs of a context article; bodies are kept for near-duplicate checks.
@@ -39,14 +39,9 @@ def enrich_stored(
     clusters = load_clusters(store, [*targets, *context])
     result = enrich(targets, context, kit=kit, settings=settings, now=now, clusters=clusters, models=models)
     write_result(store, result)
-    # keep search's document frequencies current: this run's token lists replace the earlier ones
-    target_ids = {d["_id"] for d in targets}
-    new_tokens = {_id: f["tokens"] for _id, f in result.updates if _id in target_ids and "tokens" in f}
-    add_to_term_df(
-        store,
-        added=new_tokens.values(),
-        removed=[d["tokens"] for d in targets if d["_id"] in new_tokens and d.get("tokens")],
-    )
+    # keep the search index current: the targets as now enriched, and context articles whose marks changed
+    changed = dict(result.updates)
+    index_articles(store, [{**d, **changed[d["_id"]]} for d in [*targets, *context] if d["_id"] in changed], kit)
     return result
 
 

@@ -16,6 +16,7 @@ import pytest
 import redis
 from click.testing import CliRunner
 from scrapy import Request
+from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.test import get_crawler
 
 from aidaily.cli import main
@@ -158,6 +159,44 @@ def test_queue_round_trips_spider_requests_by_callback_name(fresh_redis: str) ->
     # Filed under this worker until acknowledged, with a fresh entry id.
     assert server.hlen(queue.processing_key) == 1
     assert popped.meta["aidaily_queue_entry"] != "7"
+
+
+class _NextCall:
+    def __init__(self) -> None:
+        self.scheduled = 0
+
+    def schedule(self, delay: float = 0) -> None:
+        self.scheduled += 1
+
+
+class _Loop:
+    """Stands in for the heartbeat's LoopingCall: starting a real one would install Twisted's default reactor."""
+
+    def __init__(self, call: object) -> None:
+        self.running = False
+
+    def start(self, interval: float, now: bool = True) -> None:
+        self.running = True
+
+    def stop(self) -> None:
+        self.running = False
+
+
+def test_an_idle_worker_waits_for_its_heartbeat_instead_of_spinning(
+    fresh_redis: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("crawler.distributed.task.LoopingCall", _Loop)
+    crawler = get_crawler(IthomeSpider, {"REDIS_URL": fresh_redis, "DISTRIBUTED_ROLE": "worker"})
+    spider = IthomeSpider.from_crawler(crawler)
+    slot = type("Slot", (), {"inprogress": set(), "nextcall": _NextCall()})()
+    crawler.engine = type("Engine", (), {"_slot": slot})()  # the engine's slot, as a running crawl has it
+    queue = ReliableQueue(redis.Redis.from_url(fresh_redis), spider, "%(spider)s:requests")
+    slot.nextcall.scheduled = 0  # the first beat, on opening
+    with pytest.raises(DontCloseSpider):  # idle, but not for MAX_IDLE_TIME_BEFORE_CLOSE yet
+        queue.on_idle()
+    assert slot.nextcall.scheduled == 0  # the idle signal does not wake the engine straight back up
+    queue.beat()  # the heartbeat loop does
+    assert slot.nextcall.scheduled == 1
 
 
 def test_seed_is_only_for_distributed_crawls(tmp_path: Path) -> None:
