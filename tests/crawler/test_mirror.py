@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX, SIDE_FILES, MirrorServer, mirror_path, mirror_url
-from tests.saved_pages import PROJECT_PAGES, url_of
+from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX, MirrorServer, mirror_path, mirror_url
+from tests.saved_pages import PROJECT_PAGES, REAL_PAGES, page_files, url_of
 
 
 @pytest.mark.parametrize(
@@ -90,13 +90,14 @@ def test_a_saved_content_length_replays_a_download_cut_short(tmp_path: Path) -> 
 
 
 def test_every_fixture_page_carries_the_time_it_was_saved() -> None:
-    pages = [p for p in PROJECT_PAGES.rglob("*") if p.is_file() and not p.name.endswith(SIDE_FILES)]
+    pages = page_files(PROJECT_PAGES, REAL_PAGES)
     assert len(pages) > 40
     for page in pages:
         meta = json.loads(page.with_name(page.name + META_SUFFIX).read_text(encoding="utf-8"))
         expected = page.with_name(page.name + EXPECTED_SUFFIX)
         real = expected.is_file() and "provenance" in json.loads(expected.read_text(encoding="utf-8"))
         saved = email.utils.parsedate_to_datetime(meta["headers"]["Date"])
+        assert real == page.is_relative_to(REAL_PAGES), f"{page}: real captures live in {REAL_PAGES}, apart"
         if real:  # a real capture carries its own capture time (tests/fixtures/README.md)
             assert datetime(2024, 1, 1, tzinfo=UTC) < saved < datetime(2026, 12, 1, tzinfo=UTC), page
         else:  # the hand-built pages were all saved 2026-01-20T15:00+08:00
