@@ -45,6 +45,11 @@ def test_server_serves_files_meta_and_404(tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(server.base_url + "/example.com/a%253Fx=1.meta.json")
         assert server.requests[0] == "example.com/a%3Fx=1"
+        assert server.answers == [
+            ("example.com/a%3Fx=1", 200),
+            ("example.com/missing", 404),
+            ("example.com/a%3Fx=1.meta.json", 404),
+        ]
 
 
 def test_names_climbing_out_are_refused_and_links_inside_are_followed(tmp_path: Path) -> None:
