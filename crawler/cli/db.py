@@ -68,9 +68,12 @@ def replay_command(ctx: Context) -> None:
                 totals[key] += getattr(counts, key)
 
         try:
-            written = spool.replay(write)
+            replayed = spool.replay(write)
         except Exception as exc:  # the unwritten rest stays spooled; say so in one line
             raise click.ClickException(f"replay stopped, {len(spool)} articles still spooled: {exc}") from exc
     click.echo(
-        f"replayed {written}: new {totals['inserted']}, updated {totals['updated']}, unchanged {totals['unchanged']}"
+        f"replayed {replayed.written}: new {totals['inserted']}, updated {totals['updated']}, "
+        f"unchanged {totals['unchanged']}, quarantined {replayed.quarantined}"
     )
+    if replayed.quarantined:
+        raise click.ClickException(f"{replayed.quarantined} unreadable spool lines moved to {spool.quarantine_path}")

@@ -120,9 +120,11 @@ class MongoStorePipeline:
             self._down_until = time.monotonic() + self.retry_after
             logger.error("spool replay stopped: %s", exc)
             return
-        if replayed:
-            self.stats.inc_value("aidaily/store/replayed", replayed)
-            logger.info("replayed %d spooled articles into MongoDB", replayed)
+        if replayed.written:
+            self.stats.inc_value("aidaily/store/replayed", replayed.written)
+            logger.info("replayed %d spooled articles into MongoDB", replayed.written)
+        if replayed.quarantined:
+            self.stats.inc_value("aidaily/spool/quarantined", replayed.quarantined)
 
     def _count(self, counts: UpsertCounts, docs: list[dict[str, Any]]) -> None:
         """Crawl-wide and per-source figures of one written batch, one article per id."""
