@@ -63,6 +63,8 @@ MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "aidaily")
 MONGO_TIMEOUT_MS = int(os.environ.get("MONGO_TIMEOUT_MS", "5000"))
 AIDAILY_DATA_DIR = os.environ.get("AIDAILY_DATA_DIR") or user_data_dir("aidaily", appauthor=False)
 STORE_BATCH_SIZE = 50
+# Batches being written by the store's writer thread before the crawl waits for it (back-pressure).
+STORE_MAX_PENDING_BATCHES = 2
 # After a failed write, go straight to the spool for this long instead of waiting on a dead server.
 STORE_RETRY_AFTER_SECONDS = 30.0
 

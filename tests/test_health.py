@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
@@ -107,10 +108,14 @@ def test_store_pipeline_counts_per_source_outcomes_and_coverage(store: Store, mo
         )
         crawler.stats.open_spider()
         pipeline = MongoStorePipeline.from_crawler(crawler)
-        pipeline.open_spider()
-        for doc in docs:
-            pipeline.process_item(doc)
-        pipeline.close_spider()
+
+        async def crawl() -> None:  # the pipeline runs on the crawl's event loop
+            await pipeline.open_spider()
+            for doc in docs:
+                await pipeline.process_item(doc)
+            await pipeline.close_spider()
+
+        asyncio.run(crawl())
         return source_figures(crawler.stats.get_stats())
 
     first = run([article(1, "a", dated=True), article(2, "a", dated=False), article(1, "b", dated=True)])

@@ -17,6 +17,7 @@ from crawler.distributed import configure as configure_distributed
 from crawler.embedded import EmbeddedMongo
 from crawler.mirror import MirrorServer
 from crawler.runs import new_run_id
+from crawler.writer import UNKEPT, losses
 
 
 def register(group: click.Group) -> None:
@@ -114,6 +115,9 @@ def crawl_command(
             click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
         return
     print_summary(results)
+    problems = [f"{name}: {loss}" for name, stats in results.items() for loss in losses(stats)]
+    if problems:
+        raise click.ClickException("; ".join(problems))
 
 
 def print_summary(results: dict[str, dict[str, Any]]) -> None:
@@ -122,6 +126,7 @@ def print_summary(results: dict[str, dict[str, Any]]) -> None:
             f"{name}: found {stats.get('aidaily/articles/found', 0)}, "
             f"new {stats.get('aidaily/store/inserted', 0)}, updated {stats.get('aidaily/store/updated', 0)}, "
             f"unchanged {stats.get('aidaily/store/unchanged', 0)}, spooled {stats.get('aidaily/store/spooled', 0)}, "
+            f"unkept {stats.get(UNKEPT, 0)}, "
             f"dropped {sum(v for k, v in stats.items() if k.startswith('aidaily/dropped/'))}, "
             f"skipped {sum(v for k, v in stats.items() if k.startswith('aidaily/article/skipped/'))}"
         )
