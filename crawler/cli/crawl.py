@@ -14,7 +14,7 @@ from scrapy.spiderloader import SpiderLoader
 
 from crawler.cli.context import Context
 from crawler.distributed import configure as configure_distributed
-from crawler.embedded import EmbeddedMongo
+from crawler.embedded import EmbeddedDatabaseError, EmbeddedMongo
 from crawler.mirror import MirrorServer
 from crawler.runs import new_run_id
 from crawler.writer import UNKEPT, losses
@@ -106,15 +106,18 @@ def crawl_command(
         if not settings.get("MONGO_URI"):
             raise click.UsageError("a distributed crawl writes to one shared MongoDB: give --mongo-uri (or MONGO_URI)")
         configure_distributed(settings, seed=seed)
-    with crawl_services(settings, mirror, ctx.data_dir):
-        for name, _, value in pairs:  # last, so they win over what the services set
-            settings.set(name, value, priority="cmdline")
-        results = run_crawl(settings, list(spiders) or known)
-    if seed:
-        for name, stats in results.items():
-            click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
-        return
-    print_summary(results)
+    try:
+        with crawl_services(settings, mirror, ctx.data_dir):
+            for name, _, value in pairs:  # last, so they win over what the services set
+                settings.set(name, value, priority="cmdline")
+            results = run_crawl(settings, list(spiders) or known)
+            if seed:
+                for name, stats in results.items():
+                    click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
+                return
+            print_summary(results)
+    except EmbeddedDatabaseError as exc:
+        raise click.ClickException(str(exc)) from exc
     problems = [f"{name}: {loss}" for name, stats in results.items() for loss in losses(stats)]
     if problems:
         raise click.ClickException("; ".join(problems))

@@ -11,7 +11,7 @@ import click
 
 from crawler.cli.context import Context
 from crawler.dates import SHANGHAI
-from crawler.embedded import EmbeddedMongo
+from crawler.embedded import EmbeddedDatabaseError, EmbeddedMongo
 from crawler.spool import Spool
 
 
@@ -33,7 +33,7 @@ def serve_command(ctx: Context, port: int) -> None:
     server = EmbeddedMongo(ctx.data_dir / "db", port=port)
     try:
         uri = server.start()
-    except OSError as exc:
+    except EmbeddedDatabaseError as exc:
         raise click.ClickException(f"cannot serve on port {port}: {exc}") from exc
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -46,7 +46,10 @@ def serve_command(ctx: Context, port: int) -> None:
     try:
         stop.wait()
     finally:
-        server.stop()
+        try:
+            server.stop()
+        except EmbeddedDatabaseError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 @click.command("replay")
