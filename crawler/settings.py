@@ -131,6 +131,9 @@ ENRICH_NEAR_MAX_DAYS = 3.0
 ENRICH_CLUSTER_SIM = 0.28
 ENRICH_CLUSTER_DAY_PENALTY = 0.03
 ENRICH_PROCESSES = int(os.environ.get("AIDAILY_ENRICH_PROCESSES", "1"))
+# Enrichment reads at most this many characters of a body (tokens, duplicates, models): a 5 MB
+# page is still stored whole, but its tail is not tokenised.
+ENRICH_MAX_BODY_CHARS = 100_000
 
 # Incremental crawls (INCREMENTAL=True, or AIDAILY_INCREMENTAL=1): articles already in MongoDB are
 # not fetched again, except recent ones (first seen < INCREMENTAL_RECENT_HOURS ago) last fetched

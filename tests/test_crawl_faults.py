@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from crawler.store import Store
-from tests.faults import fill, readonly_folder, small_disk
+from tests.faults import TAIL_MARKER, fill, huge_body, readonly_folder, small_disk
 from tests.gates import GatedMirror
 from tests.saved_pages import PROJECT_PAGES, saved_pages
 from tests.servers import free_port
+from tests.synthetic_mirror import build_ithome_mirror
 
 AIDAILY = str(Path(sys.executable).with_name("aidaily"))
 ITHOME = sorted(
@@ -106,3 +107,32 @@ def test_the_embedded_database_on_a_disk_that_fills_up_fails_the_crawl(tmp_path:
     assert not OUR_FRAMES.search(err)  # WiredTiger's own messages, but no traceback through aidaily
     assert last_line(err).startswith("Error: "), err[-2000:]
 
+
+def test_enrich_survives_a_5_mb_page(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    urls = build_ithome_mirror(pages, 5)
+    page = pages / "www.ithome.com" / urls[0].split("www.ithome.com/", 1)[1]
+    paragraphs = "".join(f"<p>{line}</p>\n" for line in huge_body().splitlines())
+    marker = '<div class="post_content" id="paragraph">\n'
+    page.write_text(page.read_text(encoding="utf-8").replace(marker, marker + paragraphs, 1), encoding="utf-8")
+    assert page.stat().st_size > 5_000_000
+    data_dir = tmp_path / "data"
+    run = [AIDAILY, "--data-dir", str(data_dir)]
+    crawl = subprocess.run(
+        [*run, "crawl", "ithome", "--mirror", str(pages)],
+        env=env_for(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert crawl.returncode == 0 and "ithome: found 5, new 5," in crawl.stdout, crawl.stderr[-3000:]
+    enrich = subprocess.run(
+        [*run, "enrich", "--no-models"], env=env_for(data_dir), capture_output=True, text=True, timeout=600
+    )
+    assert enrich.returncode == 0, enrich.stderr[-3000:]
+    assert "enriched 5 articles" in enrich.stderr
+    with Store.open(None, data_dir=data_dir) as store:
+        huge = store.articles.find_one({"url": urls[0]})
+        assert huge is not None and huge["enriched_at"] is not None
+        assert TAIL_MARKER in huge["body"] and TAIL_MARKER not in huge["tokens"]
+        assert store.articles.count_documents({"enriched_at": None}) == 0
