@@ -56,6 +56,7 @@ class ArticleWriter:
         self.clock = clock
         self.store: Store | None = None
         self.held: list[dict[str, Any]] = []
+        self._named: set[str] = set()
         self._indexed = False
         self._down_until = 0.0
 
@@ -139,6 +140,10 @@ class ArticleWriter:
                 len(self.held),
                 exc,
             )
+            for doc in self.held:  # named as soon as held: a killed process leaves them in the log
+                if doc["_id"] not in self._named:
+                    self._named.add(doc["_id"])
+                    logger.warning("held in memory: %s", doc.get("url"))
             return
         figures.inc["aidaily/store/spooled"] += len(docs)
         logger.error("could not store %d articles (%s); kept in %s", len(docs), why, self.spool.path)
