@@ -41,8 +41,12 @@ DRAIN_WAIT_SECONDS = 300.0
 _POLL_SECONDS = 0.05
 
 
-class EmbeddedDatabaseError(RuntimeError):
-    """The embedded database cannot be opened, shared or closed cleanly; the message is one line for the user."""
+class EmbeddedDatabaseError(OSError):
+    """The embedded database cannot be opened, shared or closed cleanly; the message is one line for the user.
+
+    An OSError: like a disk error, it is the machine's state, and callers that report OSErrors
+    in one line (``aidaily daily``) report this one too.
+    """
 
 
 class EmbeddedMongo:

@@ -91,6 +91,17 @@ def test_the_embedded_database_in_a_read_only_folder_is_one_line(tmp_path: Path)
     assert re.fullmatch(r"Error: cannot (create|open) the (embedded )?database .*", last_line(err)), err[-2000:]
 
 
+def test_daily_with_the_embedded_database_in_a_read_only_folder_fails_in_one_line(tmp_path: Path) -> None:
+    with readonly_folder(tmp_path / "ro") as data_dir:
+        log = tmp_path / "daily.log"
+        proc = start(data_dir, "daily", "--mirror", str(PROJECT_PAGES), "--no-llm", log=log)
+        proc.wait(600)
+    out, err = outputs(log)
+    assert proc.returncode == 2  # the run failed
+    assert re.search(r"^error: cannot (create|open) the (embedded )?database ", out, re.M), out
+    assert "Traceback" not in err
+
+
 def test_the_embedded_database_on_a_disk_that_fills_up_fails_the_crawl(tmp_path: Path) -> None:
     with small_disk(tmp_path / "disk", "24m") as disk:
         log = tmp_path / "crawl.log"
