@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.spool import Spool
 from crawler.store import Store
 from tests.faults import TAIL_MARKER, fill, huge_body, readonly_folder, small_disk
 from tests.gates import GatedMirror
@@ -45,6 +47,48 @@ def outputs(log: Path) -> tuple[str, str]:
 
 def last_line(text: str) -> str:
     return text.strip().splitlines()[-1]
+
+
+def cut_spool(data_dir: Path, good: int = 7) -> None:
+    """A spool of ``good`` whole lines and a last one cut inside a UTF-8 character, as a crash leaves it."""
+    spool = Spool(data_dir / "spool")
+    docs = [
+        {"_id": f"s{n}", "url": f"https://www.ithome.com/0/900/{n:03d}.htm", "source": "ithome",
+         "title": f"第{n}篇", "body": "正文。", "content_hash": str(n)}
+        for n in range(good + 1)
+    ]  # fmt: skip
+    spool.append(docs[:good])
+    line = (json.dumps(docs[good], ensure_ascii=False) + "\n").encode()
+    with spool.path.open("ab") as fh:
+        fh.write(line[: line.index("第".encode()) + 1])
+
+
+def test_replay_writes_every_good_line_of_a_spool_cut_by_a_crash(tmp_path: Path, mongo_uri: str, db_name: str) -> None:
+    data_dir = tmp_path / "data"
+    cut_spool(data_dir)
+    env = env_for(data_dir) | {"MONGO_DATABASE": db_name}
+    replay = subprocess.run([AIDAILY, "--mongo-uri", mongo_uri, "replay"], env=env, capture_output=True, text=True)
+    assert replay.returncode == 1
+    assert "replayed 7: new 7, updated 0, unchanged 0, quarantined 1" in replay.stdout
+    assert (
+        last_line(replay.stderr)
+        == f"Error: 1 unreadable spool lines moved to {data_dir / 'spool' / 'quarantine.jsonl'}"
+    )
+    with Store.open(mongo_uri, db_name=db_name) as store:
+        assert store.articles.count_documents({}) == 7
+
+
+def test_a_crawl_after_a_crash_cut_the_spool_stores_everything(tmp_path: Path, mongo_uri: str, db_name: str) -> None:
+    data_dir = tmp_path / "data"
+    cut_spool(data_dir)
+    log = tmp_path / "crawl.log"
+    args = ["--mongo-uri", mongo_uri, "--database", db_name, "crawl", "ithome", "--mirror", str(PROJECT_PAGES)]
+    proc = start(data_dir, *args, log=log)
+    proc.wait(600)
+    out, err = outputs(log)
+    assert "ithome: found 4, new 11," in out  # its own 4 and the 7 readable spooled ones
+    assert proc.returncode == 1  # the cut line is a loss, said once
+    assert last_line(err) == "Error: ithome: 1 unreadable spool lines quarantined"
 
 
 def test_two_crawls_started_together_on_one_data_folder_store_every_article_once(tmp_path: Path) -> None:
