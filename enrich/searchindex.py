@@ -45,10 +45,15 @@ def id64(value: str) -> int:
     return key or 1
 
 
+# What enrichment reads of a body (the default of ENRICH_MAX_BODY_CHARS): a 5 MB page is stored whole
+# but indexed, like it is tokenised, from its first characters only.
+MAX_BODY_CHARS = 100_000
+
+
 def body_text(doc: Mapping[str, Any]) -> str:
-    """The text indexed as the body: the body, else the summary (as enrichment reads it)."""
+    """The text indexed as the body: the body, else the summary, up to ``MAX_BODY_CHARS`` (as enrichment reads it)."""
     body = doc.get("body") or doc.get("summary")
-    return body if isinstance(body, str) else ""
+    return body[:MAX_BODY_CHARS] if isinstance(body, str) else ""
 
 
 @dataclass
@@ -142,8 +147,14 @@ def build_segment(docs: Sequence[Mapping[str, Any]], kit: TokenizerKit) -> Segme
 
 
 def millis(value: Any) -> int:
-    """Milliseconds since the epoch of an aware datetime, exactly (BSON dates hold milliseconds); else UNDATED."""
-    return (value - _EPOCH) // timedelta(milliseconds=1) if isinstance(value, datetime) else int(UNDATED)
+    """Milliseconds since the epoch of a datetime, exactly (BSON dates hold milliseconds); else UNDATED.
+
+    A naive datetime is UTC: what a MongoClient without ``tz_aware`` reads back.
+    """
+    if not isinstance(value, datetime):
+        return int(UNDATED)
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return (aware - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _codes(column: str, vocabulary: str, values: Sequence[str | None]) -> dict[str, Any]:

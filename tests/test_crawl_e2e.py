@@ -19,6 +19,7 @@ from crawler.mirror import META_SUFFIX, MirrorServer, mirror_path, resolve
 from crawler.reachability import fetch_figures
 from crawler.spiders.aiera import DEFAULT_FEED_URL
 from tests.broken_mirror import copy_mirror, lose_page, serve_instead
+from tests.gates import GatedMirror
 from tests.saved_pages import PROJECT_PAGES, REPO, SavedPage, saved_pages
 from tests.servers import MongoServerProcess
 
@@ -229,42 +230,56 @@ def test_killing_the_database_mid_crawl_loses_nothing(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     db_name = "killed"
     env = {**os.environ, "MONGO_DATABASE": db_name, "AIDAILY_DATA_DIR": str(data_dir), "MONGO_TIMEOUT_MS": "1000"}
-    proc = subprocess.Popen(
-        [
-            AIDAILY,
-            "--mongo-uri",
-            server.uri,
-            "crawl",
-            "--mirror",
-            str(PROJECT_PAGES),
-            "-s",
-            "STORE_BATCH_SIZE=1",
-            "-s",
-            "DOWNLOAD_DELAY=0.25",
-            "-s",
-            "CONCURRENT_REQUESTS_PER_DOMAIN=1",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    with MongoClient(server.uri, serverSelectionTimeoutMS=1000) as client:
-        while client[db_name].articles.estimated_document_count() < 3 and time.monotonic() < deadline:
-            time.sleep(0.1)
-    server.kill()
-    out, err = proc.communicate(timeout=600)
+    articles = {mirror_path(p.url) for p in EXPECTED}
+    # Four article pages go through and are stored; the rest wait at the gate until the database is dead,
+    # so no write is in flight when it dies.
+    with GatedMirror(PROJECT_PAGES, gated=articles.__contains__, allow=4) as mirror:
+        # Output to files, not pipes: a full pipe would stall the crawl while the test waits on it.
+        proc = subprocess.Popen(
+            [
+                AIDAILY,
+                "--mongo-uri",
+                server.uri,
+                "crawl",
+                "-s",
+                f"MIRROR_URL={mirror.base_url}",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "STORE_BATCH_SIZE=1",
+            ],
+            env=env,
+            stdout=(tmp_path / "out").open("w"),
+            stderr=(tmp_path / "err").open("w"),
+        )
+        mirror.wait_held(1)
+        deadline = time.monotonic() + 120
+        with MongoClient(server.uri, serverSelectionTimeoutMS=1000) as client:
+            while client[db_name].articles.count_documents({}) < 4:  # the writer thread has stored them
+                assert time.monotonic() < deadline and proc.poll() is None, "the crawl stored nothing"
+                time.sleep(0.05)  # polling the database for the state we wait on
+        server.kill()
+        mirror.release()
+        proc.wait(600)
+    out, err = (tmp_path / "out").read_text(), (tmp_path / "err").read_text()
     assert proc.returncode == 0, err[-3000:]
     spooled = sum(int(n) for n in re.findall(r"spooled (\d+)", out))
+    article_lines = "\n".join(line for line in out.splitlines() if "leaderboard snapshots" not in line)
+    new_in_crawl = sum(int(n) for n in re.findall(r" new (\d+)", article_lines))
     assert spooled > 0, out
+    assert "unkept 0" in out and not re.search(r"unkept [1-9]", out), out
 
     server.start()
+    assert len(stored(server.uri, db_name)) == new_in_crawl  # the crawl's counts are what the database holds
     replay = subprocess.run(
         [AIDAILY, "--mongo-uri", server.uri, "replay"], env=env, capture_output=True, text=True, check=True
     )
     assert f"replayed {spooled}" in replay.stdout
+    new_in_replay = int(re.search(r"new (\d+)", replay.stdout).group(1))  # type: ignore[union-attr]
     docs = stored(server.uri, db_name)
     for page in EXPECTED:
         assert page.expected["article"]["url"] in docs
+    assert len(docs) == new_in_crawl + new_in_replay  # each article counted new exactly once
     server.stop()

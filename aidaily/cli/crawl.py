@@ -94,7 +94,9 @@ def crawl_command(
     from scrapy.settings import Settings
 
     from crawler.distributed import configure as configure_distributed
+    from crawler.embedded import EmbeddedDatabaseError
     from crawler.runs import new_run_id
+    from crawler.writer import losses
 
     settings = ctx.settings.copy()
     known = spider_names(settings)
@@ -125,15 +127,22 @@ def crawl_command(
         with crawl_services(settings, mirror, ctx.data_dir):
             for name, _, value in pairs:  # last, so they win over what the services set
                 settings.set(name, value, priority="cmdline")
-            results = run_crawl(settings, list(spiders) or known, display)
-    finally:
-        if display is not None:
-            display.close()
-    if seed:
-        for name, stats in results.items():
-            click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
-        return
-    status = print_summary(results, settings.getdict("SOURCE_NAMES"), ctx.log_path)
+            try:
+                results = run_crawl(settings, list(spiders) or known, display)
+            finally:
+                if display is not None:
+                    display.close()
+            if seed:
+                for name, stats in results.items():
+                    click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
+                return
+            # printed before the database closes: a close that fails must not hide what the crawl did
+            status = print_summary(results, settings.getdict("SOURCE_NAMES"), ctx.log_path)
+    except EmbeddedDatabaseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    problems = [f"{name}: {loss}" for name, stats in results.items() for loss in losses(stats)]
+    if problems:
+        raise click.ClickException("; ".join(problems))
     click.get_current_context().exit(status)
 
 
