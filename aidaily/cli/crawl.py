@@ -25,6 +25,20 @@ def spider_names(settings: Settings) -> list[str]:
     return sorted(SpiderLoader.from_settings(settings).list())
 
 
+def checked_arguments(
+    spiders: tuple[str, ...], known: list[str], overrides: tuple[str, ...]
+) -> list[tuple[str, str, str]]:
+    """Refuse an unknown spider or a ``--set`` that is not NAME=VALUE; the overrides as (name, "=", value)."""
+    unknown = [s for s in spiders if s not in known]
+    if unknown:
+        raise click.UsageError(f"unknown spider {', '.join(unknown)}; known: {', '.join(known)}")
+    pairs = [pair.partition("=") for pair in overrides]
+    bad = [name for name, sep, _ in pairs if not sep]
+    if bad:
+        raise click.UsageError(f"--set takes NAME=VALUE, not {bad[0]!r}")
+    return pairs
+
+
 @contextlib.contextmanager
 def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path, *, database: bool = True) -> Iterator[None]:
     """Start what a crawl needs around it: the mirror server, the embedded database (unless ``database`` is off)."""
@@ -100,13 +114,7 @@ def crawl_command(
 
     settings = ctx.settings.copy()
     known = spider_names(settings)
-    unknown = [s for s in spiders if s not in known]
-    if unknown:
-        raise click.UsageError(f"unknown spider {', '.join(unknown)}; known: {', '.join(known)}")
-    pairs = [pair.partition("=") for pair in overrides]
-    bad = [name for name, sep, _ in pairs if not sep]
-    if bad:
-        raise click.UsageError(f"--set takes NAME=VALUE, not {bad[0]!r}")
+    pairs = checked_arguments(spiders, known, overrides)
     if http_cache:
         settings.set("HTTPCACHE_ENABLED", True, priority="cmdline")
     if jobdir:
