@@ -1,18 +1,25 @@
-"""Crawl throughput: articles per second through the full pipeline into MongoDB, beside ``scrapy bench``.
+"""Crawl throughput like for like: the same spiders on the same mirror of real pages, storage off against on.
 
-Run from the repository root: ``.venv/bin/python -m bench.crawl_speed [--articles 2000]``.
-Needs Debian's ``redis-server`` for the distributed rows.
+    .venv/bin/python -m bench.crawl_speed                         # 1,500 articles, 3 rounds
+    .venv/bin/python -m bench.crawl_speed --articles 600 --rounds 2
 
-The mirror is a synthetic IT之家 site (``tests.synthetic_mirror``: the feed and the real article
-markup, N articles) served from this process; the throttle is off. Each row times from the
-first request the mirror sees to the moment the last article is written (polled in MongoDB), so
-process start-up (imports, engine set-up) is left out, as ``scrapy bench``'s per-minute rate
-leaves it out. ``scrapy bench`` runs in a temporary folder, outside the project's settings.
+Mirror: ``bench.crawl_mirror`` (the real captured article pages of five sources under many URLs, real
+size, served by ``bench.mirror_process`` in a process of its own). Each round runs every mode once, in
+turn (A B C A B C ...), each crawl a fresh process (``bench.crawl_run``) with the throttle off:
+- ``off``: the spiders and the normalise/validate pipelines, no store: the baseline;
+- ``embedded``: the full pipeline into the embedded SecantusDB inside the crawl process (the default);
+- ``server``: the full pipeline into SecantusDB as a separate process (``secantusd-py``), a fresh
+  database each run.
+Reported per mode: the median articles/s and its spread (min-max over the rounds), the ratio of medians
+to ``off`` and the median of each round's ratio to that round's ``off`` run, and CPU seconds per 1,000
+articles of the crawl process, of the database process and of the mirror. ``scrapy bench`` (link
+extraction over generated pages, not this workload) is printed once as a reference line only.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -20,196 +27,110 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import redis
 from pymongo import MongoClient
 
-from crawler.mirror import MirrorServer
-from tests.servers import MongoServerProcess, RedisServerProcess
-from tests.synthetic_mirror import build_ithome_mirror
+from bench.crawl_mirror import SPIDERS, build_mirror
+from bench.mirror_process import MirrorProcess
+from bench.procstat import cpu_seconds
+from tests.servers import MongoServerProcess
 
-BIN = Path(sys.executable).parent
-FAST = [
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "ROBOTSTXT_OBEY=False",
-    "-s",
-    "CONCURRENT_REQUESTS=16",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-    "-s",
-    "LOG_LEVEL=WARNING",
-]
-
-
-@dataclass
-class Row:
-    name: str
-    articles: int
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        return self.articles / self.seconds if self.seconds else 0.0
+MODES = ("off", "embedded", "server")
 
 
 def scrapy_bench() -> float:
     """Pages per second of ``scrapy bench`` on this machine: the median of its per-minute rates."""
     with tempfile.TemporaryDirectory() as cwd:
         env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-        out = subprocess.run(
-            [str(BIN / "scrapy"), "bench"], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-        )
+        scrapy = str(Path(sys.executable).parent / "scrapy")
+        out = subprocess.run([scrapy, "bench"], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
     rates = [int(m) for m in re.findall(r"\(at (\d+) pages/min\)", out.stderr) if int(m) > 0]
     if not rates:
         raise RuntimeError("scrapy bench printed no rate:\n" + out.stderr[-2000:])
     return statistics.median(rates) / 60
 
 
-def wait_stored(
-    client: MongoClient, db: str, count: int, mirror: MirrorServer, procs: list[subprocess.Popen[bytes]]
-) -> float:
-    """Seconds from the mirror's first request until ``count`` articles are stored."""
-    while not mirror.requests:
-        if all(p.poll() is not None for p in procs):
-            raise RuntimeError("the crawl ended before its first request")
-        time.sleep(0.01)
-    started = time.monotonic()
-    while client[db]["articles"].estimated_document_count() < count:
-        if all(p.poll() is not None for p in procs):
-            raise RuntimeError(f"the crawl ended with {client[db]['articles'].count_documents({})} of {count} stored")
-        time.sleep(0.05)
-    return time.monotonic() - started
-
-
-def env_for(db: str, data_dir: Path) -> dict[str, str]:
-    return {**os.environ, "MONGO_DATABASE": db, "AIDAILY_DATA_DIR": str(data_dir)}
-
-
-def one_process_embedded(pages: Path, count: int, work: Path) -> Row:
-    """The default: no MONGO_URI, the crawl process serves the embedded SecantusDB itself."""
-    data = work / "embedded"
-    with MirrorServer(pages) as mirror:
-        args = [
-            str(BIN / "aidaily"),
-            "--data-dir",
-            str(data),
-            "crawl",
-            "ithome",
-            "-s",
-            f"MIRROR_URL={mirror.base_url}",
-            *FAST,
-            "-s",
-            "LOG_LEVEL=INFO",
-        ]
-        out = subprocess.run(args, env=env_for("aidaily", data), capture_output=True, text=True, timeout=600)
+def crawl(mode: str, mirror: MirrorProcess, work: Path, server: MongoServerProcess | None) -> dict[str, Any]:
+    """One crawl of every spider in ``mode``; its figures, with the database's and mirror's CPU over it."""
+    data = work / f"{mode}-{uuid.uuid4().hex[:8]}"
+    db = f"bench_{uuid.uuid4().hex[:8]}"
+    args = [sys.executable, "-m", "bench.crawl_run", "--mode", mode, "--mirror", mirror.base_url, "--data", str(data)]
+    if server is not None and mode == "server":
+        args += ["--mongo-uri", server.uri.rstrip("/") + "/"]
+    env = {**os.environ, "MONGO_DATABASE": db}
+    db_pid = server.proc.pid if server is not None and server.proc is not None else None
+    db_before = cpu_seconds(db_pid) if db_pid else 0.0
+    mirror_before = cpu_seconds(mirror.pid)
+    out = subprocess.run([*args, *SPIDERS], capture_output=True, text=True, env=env, timeout=900)
     if out.returncode:
-        raise RuntimeError(out.stderr[-3000:])
-    # The database lives inside the crawl process, so time the spider itself from its stats.
-    elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", out.stderr).group(1))  # type: ignore[union-attr]
-    stored = int(re.search(r"new (\d+)", out.stdout).group(1))  # type: ignore[union-attr]
-    return Row("1 process, embedded SecantusDB in the crawl process (spider open→close)", stored, elapsed)
+        raise RuntimeError(f"{mode} crawl failed:\n{out.stderr[-3000:]}")
+    row: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    row["db_cpu"] = (cpu_seconds(db_pid) - db_before) if db_pid and mode == "server" else 0.0
+    row["mirror_cpu"] = cpu_seconds(mirror.pid) - mirror_before
+    row["load"] = os.getloadavg()[0]
+    if server is not None and mode == "server":
+        with MongoClient(server.uri) as client:
+            client.drop_database(db)
+    shutil.rmtree(data, ignore_errors=True)
+    return row
 
 
-def one_process(pages: Path, count: int, uri: str, client: MongoClient, work: Path) -> Row:
-    db = f"bench_{uuid.uuid4().hex[:8]}"
-    with MirrorServer(pages) as mirror:
-        args = [
-            str(BIN / "aidaily"),
-            "--mongo-uri",
-            uri,
-            "crawl",
-            "ithome",
-            "-s",
-            f"MIRROR_URL={mirror.base_url}",
-            *FAST,
-        ]
-        proc = subprocess.Popen(args, env=env_for(db, work / db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        seconds = wait_stored(client, db, count, mirror, [proc])
-        proc.wait(120)
-    client.drop_database(db)
-    return Row("1 process, SecantusDB server process", count, seconds)
-
-
-def distributed(
-    pages: Path, count: int, uri: str, client: MongoClient, redis_url: str, workers: int, work: Path
-) -> Row:
-    db = f"bench_{uuid.uuid4().hex[:8]}"
-    server = redis.Redis.from_url(redis_url)
-    server.flushall()
-    with MirrorServer(pages) as mirror:
-        common = [
-            str(BIN / "aidaily"),
-            "--mongo-uri",
-            uri,
-            "crawl",
-            "ithome",
-            "--distributed",
-            "-s",
-            f"REDIS_URL={redis_url}",
-            "-s",
-            f"MIRROR_URL={mirror.base_url}",
-            *FAST,
-            "-s",
-            "MAX_IDLE_TIME_BEFORE_CLOSE=20",
-        ]
-        procs = [
-            subprocess.Popen(
-                common, env=env_for(db, work / f"{db}-{i}"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            for i in range(workers)
-        ]
-        # Workers up and waiting on the empty queue before the seed: start-up is not timed.
-        deadline = time.monotonic() + 120
-        while len(list(server.scan_iter("ithome:requests:worker:*"))) < workers:
-            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                raise RuntimeError("workers did not start")
-            time.sleep(0.05)
-        subprocess.run([*common, "--seed"], env=env_for(db, work / f"{db}-seed"), check=True, capture_output=True)
-        seconds = wait_stored(client, db, count, mirror, procs)
-        for proc in procs:
-            proc.wait(120)
-    client.drop_database(db)
-    return Row(f"{workers} scrapy-redis worker{'s' if workers > 1 else ''}, SecantusDB server process", count, seconds)
+def summary(rows: list[dict[str, Any]], articles: int) -> list[str]:
+    """The table: one line per mode, medians and spreads over its rounds."""
+    rate = {m: [r["items"] / r["seconds"] for r in rows if r["mode"] == m] for m in MODES}
+    base = statistics.median(rate["off"])
+    # Each mode against the storage-off run of its own round (minutes apart, not the whole bench apart).
+    paired = {m: statistics.median(a / b for a, b in zip(rate[m], rate["off"], strict=True)) for m in MODES}
+    lines = [
+        "| mode | runs | articles/s median | min-max | vs storage off | same round vs off | crawl CPU s /1k "
+        "| database CPU s /1k | mirror CPU s /1k | stored | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for mode in MODES:
+        mine = [r for r in rows if r["mode"] == mode]
+        median = statistics.median(rate[mode])
+        per_k = {k: 1000 * statistics.median(r[k] / r["items"] for r in mine) for k in ("cpu", "db_cpu", "mirror_cpu")}
+        stored = "–" if mode == "off" else f"{min(r['stored'] for r in mine)}/{articles}"
+        loads = [r["load"] for r in mine]
+        lines.append(
+            f"| {mode} | {len(mine)} | {median:.1f} | {min(rate[mode]):.1f}-{max(rate[mode]):.1f} "
+            f"| {median / base:.0%} | {paired[mode]:.0%} | {per_k['cpu']:.1f} | {per_k['db_cpu']:.1f} "
+            f"| {per_k['mirror_cpu']:.1f} "
+            f"| {stored} | {min(loads):.1f}-{max(loads):.1f} |"
+        )
+    return lines
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--articles", type=int, default=2000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1500)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-scrapy-bench", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="aidaily-crawl-bench-"))
-    mongo: MongoServerProcess | None = None
-    redis_server: RedisServerProcess | None = None
+    server: MongoServerProcess | None = None
     try:
-        pages = work / "pages"
-        build_ithome_mirror(pages, args.articles)
-        bench_rate = scrapy_bench()
-        rows = [one_process_embedded(pages, args.articles, work)]
-        mongo = MongoServerProcess(work / "mongo").start()
-        client: MongoClient = MongoClient(mongo.uri)
-        rows.append(one_process(pages, args.articles, mongo.uri, client, work))
-        if shutil.which("redis-server"):
-            redis_server = RedisServerProcess(work).start()
-            for workers in (1, 2):
-                rows.append(distributed(pages, args.articles, mongo.uri, client, redis_server.url, workers, work))
-        print(f"scrapy bench: {bench_rate:.0f} pages/s ({os.cpu_count()} CPUs)\n")
-        print("| run | articles | seconds | articles/s | vs scrapy bench |")
-        print("|---|---|---|---|---|")
-        print(f"| scrapy bench (pages, no pipeline) | | | {bench_rate:.0f} | 100% |")
-        for row in rows:
-            print(f"| {row.name} | {row.articles} | {row.seconds:.1f} | {row.rate:.0f} | {row.rate / bench_rate:.0%} |")
+        per_spider = build_mirror(work / "pages", args.articles)
+        reference = None if args.no_scrapy_bench else scrapy_bench()
+        server = MongoServerProcess(work / "mongo").start()
+        rows = []
+        with MirrorProcess(work / "pages") as mirror:
+            for round_ in range(args.rounds):
+                for mode in MODES:
+                    row = crawl(mode, mirror, work, server)
+                    print(f"round {round_ + 1} {mode}: {row['items'] / row['seconds']:.1f} articles/s", flush=True)
+                    rows.append(row)
+        pages = rows[0]["bytes"] / rows[0]["responses"] / 1024
+        print(f"\n{args.articles} articles per crawl ({per_spider}), {pages:.0f} KB per response on average\n")
+        print("\n".join(summary(rows, args.articles)))
+        if reference is not None:
+            print(f"\nreference only: scrapy bench {reference:.0f} pages/s (generated pages, link extraction)")
     finally:
-        if redis_server is not None:
-            redis_server.stop()
-        if mongo is not None:
-            mongo.stop()
+        if server is not None:
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

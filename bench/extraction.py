@@ -4,8 +4,8 @@ Run from the repository root: ``.venv/bin/python -m bench.extraction``. For ever
 an expected article it scores the body by character-bigram F1 (Chinese has no spaces to split
 words on) and the publish time to the minute; for every saved verification page it counts
 the extractors that let it through as an article. Prints one table for the real captures
-(``../shared/fixtures/pages`` with the expected files of ``tests/fixtures/real``, and any real
-capture in the project's mirror) and one for the hand-built fixtures; ``--set`` picks one.
+(``tests/fixtures/real``: their expected files, the pages kept there and those of
+``../shared/fixtures/pages``) and one for the hand-built fixtures; ``--set`` picks one.
 """
 
 from __future__ import annotations

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 
-from crawler.embedded import EmbeddedMongo
+from crawler.embedded import EmbeddedDatabaseError, EmbeddedMongo
+
+logger = logging.getLogger(__name__)
 
 
 class EmbeddedMongoAddon:
@@ -36,6 +39,11 @@ class EmbeddedMongoAddon:
         settings.set("MONGO_URI", self.server.start(), priority="addon")
 
     def engine_stopped(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
+        if self.server is None:
+            return
+        server, self.server = self.server, None
+        try:
+            server.stop()
+        except EmbeddedDatabaseError as exc:
+            # One line where the crawl's log ends, not a signal-handler traceback.
+            logger.critical("%s", exc)

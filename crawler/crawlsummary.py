@@ -16,7 +16,7 @@ LOST = "store/unkept"  # articles neither written nor spooled: lost, whatever th
 
 
 def spider_line(name: str, stats: Mapping[str, Any]) -> str:
-    """``ithome: found 4, new 4, updated 0, unchanged 0, spooled 0, dropped 0, skipped 0`` (snapshots for lmarena)."""
+    """``ithome: found 4, new 4, updated 0, unchanged 0, spooled 0, unkept 0, dropped 0, skipped 0`` (or lmarena's)."""
     if any(k.startswith("aidaily/leaderboard/") for k in stats):
         failed = sum(v for k, v in stats.items() if k.startswith("aidaily/leaderboard/failed/"))
         board = {k.removeprefix("aidaily/leaderboard/"): v for k, v in stats.items()}
@@ -31,6 +31,7 @@ def spider_line(name: str, stats: Mapping[str, Any]) -> str:
             f"{name}: found {stats.get('aidaily/articles/found', 0)}, "
             f"new {stats.get('aidaily/store/inserted', 0)}, updated {stats.get('aidaily/store/updated', 0)}, "
             f"unchanged {stats.get('aidaily/store/unchanged', 0)}, spooled {stats.get('aidaily/store/spooled', 0)}, "
+            f"unkept {stats.get('aidaily/store/unkept', 0)}, "
             f"dropped {sum(v for k, v in stats.items() if k.startswith('aidaily/dropped/'))}, "
             f"skipped {sum(v for k, v in stats.items() if k.startswith('aidaily/article/skipped/'))}"
         )
@@ -112,7 +113,7 @@ def crawl_summary(
         for source, fetch in spider_fetch(name, stats).items():
             every.setdefault(f"{name}/{source}", Fetch()).add(fetch)
     lines.extend(store_lines(results.values()))
-    lost = store_counters(results.values()).get(LOST, 0)
+    lost = sum(int(stats.get(f"aidaily/{LOST}", 0)) for stats in results.values())
     if every_source_unreachable(every):
         lines.append("crawl: FAILED — no source answered a single request; is the network down?")
     elif failed:

@@ -3,9 +3,13 @@
 scrapy-redis's queues pop a request and forget it, so the requests a killed worker held are
 lost. ``ReliableQueue`` (the ``SCHEDULER_QUEUE_CLASS`` of scrapy-redis's scheduler) pops
 atomically into a per-worker *processing* hash, and deletes entries only once their requests
-are fully processed and their items written (``STORE_FLUSHED``, sent by
-``DistributedStorePipeline``). Each worker keeps a heartbeat key alive; any worker that finds a
-processing hash without a heartbeat pushes its entries back onto the queue. Processing is
+are fully processed and their items written: when the store hands a batch to its writer thread
+it asks the queue which requests are finished (``STORE_FLUSHING``), and once that batch and every
+one before it is written or spooled it acknowledges exactly those (``STORE_FLUSHED``). Entries
+whose items could be kept nowhere are left filed, so another worker requeues them.
+
+Each worker keeps a heartbeat key alive; any worker that finds a processing hash without a
+heartbeat pushes its entries back onto the queue. Processing is
 at-least-once; the idempotent upserts of the store make it exactly one document per URL.
 
 Roles: one ``seed`` run enqueues the spiders' start requests and exits; any number of
@@ -15,6 +19,7 @@ Roles: one ``seed`` run enqueues the spiders' start requests and exits; any numb
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -31,12 +36,15 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.pipelines.store import MongoStorePipeline
+from crawler.writer import Figures
 
 logger = logging.getLogger(__name__)
 
 STORE_PIPELINE = "crawler.pipelines.store.MongoStorePipeline"
-# Custom signals: the idle worker asks the store to flush; the store says it has written.
+# Custom signals: the idle worker asks the store to flush; the store asks which requests are finished
+# as it hands a batch to its writer, and says when that batch is written (with those entries).
 FLUSH_REQUESTED = object()
+STORE_FLUSHING = object()
 STORE_FLUSHED = object()
 ACK_META = "aidaily_queue_entry"
 
@@ -131,7 +139,8 @@ class ReliableQueue(Base):
         crawler = spider.crawler
         self.crawler = crawler
         if not self.seeding:
-            crawler.signals.connect(self.acknowledge_finished, signal=STORE_FLUSHED)
+            crawler.signals.connect(self.finished_entries, signal=STORE_FLUSHING)
+            crawler.signals.connect(self.acknowledge, signal=STORE_FLUSHED)
             crawler.signals.connect(self.on_idle, signal=signals.spider_idle)
             crawler.signals.connect(self.on_closed, signal=signals.spider_closed)
             self.beat()
@@ -183,23 +192,27 @@ class ReliableQueue(Base):
         slot = self._engine_slot()
         return set(slot.inprogress) if slot is not None else set()
 
-    def acknowledge_finished(self) -> int:
-        """Delete the entries of requests that are done; called right after the store has written."""
+    def finished_entries(self) -> list[str]:
+        """Entries of requests the engine is done with: their items have all reached the store."""
         busy = self.in_progress()
-        done = [entry for entry, request in self.popped.items() if request not in busy]
+        return [entry for entry, request in self.popped.items() if request not in busy]
+
+    def acknowledge(self, entries: list[str]) -> int:
+        """Delete ``entries`` (from ``finished_entries``) once the store has written their items."""
+        done = [entry for entry in entries if entry in self.popped]
         if done:
             self.server.hdel(self.processing_key, *done)
             for entry in done:
                 del self.popped[entry]
         return len(done)
 
-    def beat(self) -> None:
+    def beat(self, *, wake: bool = True) -> None:
         """Say this worker is alive (and how busy), and requeue what dead workers held."""
         busy = len(self.in_progress())
         self.server.set(self.heartbeat_key(self.worker_id), busy, px=int(self.heartbeat_seconds * 1000))
         self.requeue_dead()
         slot = self._engine_slot()
-        if not busy and slot is not None:
+        if wake and not busy and slot is not None:
             # An idle engine looks at its scheduler (and at closing) only every 5 s: other workers may
             # have queued work meanwhile, or the idle time may be up.
             slot.nextcall.schedule()
@@ -231,7 +244,9 @@ class ReliableQueue(Base):
 
     def on_idle(self) -> None:
         self.crawler.signals.send_catch_log(FLUSH_REQUESTED)
-        self.beat()
+        # Not waking the engine from here: it would go idle again at once and call back (a busy loop
+        # of Redis round trips while other workers finish); the heartbeat loop wakes it within a second.
+        self.beat(wake=False)
         if len(self) or self.others_busy():
             self._idle_since = None
             raise DontCloseSpider
@@ -241,10 +256,16 @@ class ReliableQueue(Base):
             raise DontCloseSpider
 
     def on_closed(self) -> None:
-        # Closing waits for every request in progress and the store's last write: nothing is held.
+        # Closing waits for every request in progress and the store's last write. What is still
+        # unacknowledged (its items kept nowhere, or the crawl stopped early) stays filed under this
+        # worker: with its heartbeat gone, another worker puts it back on the queue.
         if self._beat_loop is not None and self._beat_loop.running:
             self._beat_loop.stop()
-        self.server.delete(self.processing_key, self.heartbeat_key(self.worker_id))
+        if self.popped:
+            logger.warning("%d requests not done; left for another worker to requeue", len(self.popped))
+        else:
+            self.server.delete(self.processing_key)
+        self.server.delete(self.heartbeat_key(self.worker_id))
 
 
 class DistributedStorePipeline(MongoStorePipeline):
@@ -257,12 +278,29 @@ class DistributedStorePipeline(MongoStorePipeline):
         pipeline = super().from_crawler(crawler)
         assert isinstance(pipeline, cls)
         pipeline.crawler = crawler
-        crawler.signals.connect(pipeline.flush, signal=FLUSH_REQUESTED)
+        crawler.signals.connect(pipeline.flush_requested, signal=FLUSH_REQUESTED)
         return pipeline
 
-    def flush(self) -> None:
-        super().flush()
-        self.crawler.signals.send_catch_log(STORE_FLUSHED)
+    def flush_requested(self) -> None:
+        self.flush()
+
+    def flush(self) -> asyncio.Future[Figures]:
+        # Asked before the batch leaves: every request finished now has its items in it or in an
+        # earlier batch, and the writer thread writes batches in order.
+        entries = [
+            entry
+            for _, found in self.crawler.signals.send_catch_log(STORE_FLUSHING)
+            if isinstance(found, list)
+            for entry in found
+        ]
+        future = super().flush()
+        future.add_done_callback(lambda done: self._acknowledge(done, entries))
+        return future
+
+    def _acknowledge(self, done: asyncio.Future[Figures], entries: list[str]) -> None:
+        if done.cancelled() or done.exception() is not None or done.result().held:
+            return  # not kept yet: the entries stay filed, to be acknowledged after a later write, or requeued
+        self.crawler.signals.send_catch_log(STORE_FLUSHED, entries=entries)
 
 
 class WorkerStartMiddleware:

@@ -11,6 +11,7 @@ from pymongo.errors import PyMongoError
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import run_in_thread
 
 from crawler.dates import SHANGHAI
 from crawler.health import merged_sources, run_part, run_update
@@ -43,7 +44,7 @@ class CrawlRunRecorder:
     def spider_opened(self, spider: Spider) -> None:
         self.started_at = datetime.now(SHANGHAI)
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         assert self.crawler.stats is not None
         run_id = run_id_of(self.crawler)
         part = run_part(
@@ -54,15 +55,19 @@ class CrawlRunRecorder:
             stats=self.crawler.stats.get_stats(),
         )
         try:
-            store = self.config.open()
-            with store:
-                record_part(store.runs, run_id, part)
+            # In a thread: the other spiders of this process crawl on while this one's figures are written
+            # (or, with the database down, while server selection times out).
+            await run_in_thread(self._record, run_id, part)
         except PyMongoError as exc:
             # The articles are safe in the spool; only this run's figures are lost, and the log keeps them.
             spider.logger.error("crawl run %s: health figures not recorded (%s): %s", run_id, exc, part["sources"])
             return
         sources = ", ".join(part["sources"]) or "no source"
         spider.logger.info("crawl run %s: health figures of %s recorded", run_id, sources)
+
+    def _record(self, run_id: str, part: Mapping[str, Any]) -> None:
+        with self.config.open() as store:
+            record_part(store.runs, run_id, part)
 
 
 def record_part(runs: Collection[dict[str, Any]], run_id: str, part: Mapping[str, Any]) -> None:

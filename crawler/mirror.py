@@ -72,6 +72,7 @@ class _MirrorHandler(BaseHTTPRequestHandler):
         self.server.requests.append(name)
         target = resolve(self.server.root, name)
         if target is None:
+            self.server.answers.append((name, 404))
             self._reply(404, {"Content-Type": "text/html; charset=utf-8"}, b"<h1>404 Not Found</h1>", send_body)
             return
         status, headers = 200, {}
@@ -82,6 +83,7 @@ class _MirrorHandler(BaseHTTPRequestHandler):
             headers = dict(spec.get("headers", {}))
         if not any(key.lower() == "content-type" for key in headers):
             headers["Content-Type"] = _guess_type(target)
+        self.server.answers.append((name, status))
         self._reply(status, headers, target.read_bytes(), send_body)
 
     def _reply(self, status: int, headers: dict[str, str], body: bytes, send_body: bool) -> None:
@@ -112,7 +114,7 @@ def _guess_type(path: Path) -> str:
 
 
 class MirrorHTTPServer(ThreadingHTTPServer):
-    """Serves a mirror folder; ``requests`` records every file name asked for."""
+    """Serves a mirror folder; ``requests`` records every file name asked for, ``answers`` each with its status."""
 
     daemon_threads = True
 
@@ -120,6 +122,7 @@ class MirrorHTTPServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), _MirrorHandler)
         self.root = Path(root)
         self.requests: list[str] = []
+        self.answers: list[tuple[str, int]] = []
 
     @property
     def base_url(self) -> str:
@@ -142,6 +145,11 @@ class MirrorServer:
     @property
     def requests(self) -> list[str]:
         return self.httpd.requests
+
+    @property
+    def answers(self) -> list[tuple[str, int]]:
+        """``(file name, status)`` of every request answered so far, a missing page's as 404."""
+        return self.httpd.answers
 
     def __enter__(self) -> MirrorServer:
         self._thread.start()

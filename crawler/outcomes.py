@@ -33,6 +33,10 @@ from crawler.reachability import ANSWERED, FETCH_PREFIX, REQUESTS
 
 # Which source a request belongs to when its spider feeds several (the rss spider: one per feed).
 SOURCE_META = "aidaily_source"
+# HTTP statuses that the request's spider answers with a fallback of its own, counted as answered:
+# 机器之心's article API has no record of some articles (404) and the spider reads the article page
+# instead, counting ``api_fallback``. Any other error status of such a request is still a failure.
+HANDLED_STATUSES_META = "aidaily_handled_statuses"
 _COUNTED = "aidaily_fetch_counted"
 
 # The classes that name each reason, most specific first; causes are followed (Scrapy wraps Twisted's).
@@ -111,7 +115,8 @@ class RequestOutcomeMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         source = request.meta.get(_COUNTED)
         if source:
-            outcome = ANSWERED if response.status < 400 else f"http_{response.status}"
+            handled = response.status in request.meta.get(HANDLED_STATUSES_META, ())
+            outcome = ANSWERED if response.status < 400 or handled else f"http_{response.status}"
             self.stats.inc_value(f"{FETCH_PREFIX}{source}/{outcome}")
         return response
 

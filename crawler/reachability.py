@@ -1,10 +1,11 @@
 """Per-source request outcomes of a crawl, from its stats: how many requests were answered, and why not (pure).
 
 ``crawler.outcomes.RequestOutcomeMiddleware`` counts ``aidaily/fetch/<source>/requests`` and one
-``aidaily/fetch/<source>/<outcome>`` per request: ``answered`` (any status below 400),
-``http_<status>``, or a network reason (``dns``, ``refused``, ``timeout``, ``lost``, ``connect``,
-``robots``, ``ignored``, ``error``). A spider whose stats lack those keys (the middleware switched
-off) is judged from Scrapy's own downloader stats instead.
+``aidaily/fetch/<source>/<outcome>`` per request: ``answered`` (any status below 400, or one its
+spider handles with a fallback, ``HANDLED_STATUSES_META``), ``http_<status>``, or a network reason
+(``dns``, ``refused``, ``timeout``, ``lost``, ``connect``, ``robots``, ``ignored``, ``error``). A
+spider whose stats lack those keys (the middleware switched off) is judged from Scrapy's own
+downloader stats instead.
 """
 
 from __future__ import annotations

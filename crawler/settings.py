@@ -74,6 +74,8 @@ MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "aidaily")
 MONGO_TIMEOUT_MS = int(os.environ.get("MONGO_TIMEOUT_MS", "5000"))
 AIDAILY_DATA_DIR = os.environ.get("AIDAILY_DATA_DIR") or user_data_dir("aidaily", appauthor=False)
 STORE_BATCH_SIZE = 50
+# Batches being written by the store's writer thread before the crawl waits for it (back-pressure).
+STORE_MAX_PENDING_BATCHES = 2
 # After a failed write, go straight to the spool for this long instead of waiting on a dead server.
 STORE_RETRY_AFTER_SECONDS = 30.0
 
@@ -140,6 +142,9 @@ ENRICH_NEAR_MAX_DAYS = 3.0
 ENRICH_CLUSTER_SIM = 0.28
 ENRICH_CLUSTER_DAY_PENALTY = 0.03
 ENRICH_PROCESSES = int(os.environ.get("AIDAILY_ENRICH_PROCESSES", "1"))
+# Enrichment reads at most this many characters of a body (tokens, duplicates, models): a 5 MB
+# page is still stored whole, but its tail is not tokenised.
+ENRICH_MAX_BODY_CHARS = 100_000
 
 # Incremental crawls (INCREMENTAL=True, or AIDAILY_INCREMENTAL=1): articles already in MongoDB are
 # not fetched again, except recent ones (first seen < INCREMENTAL_RECENT_HOURS ago) last fetched

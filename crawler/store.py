@@ -12,11 +12,14 @@ from typing import Any, Protocol
 from pymongo import ASCENDING, DESCENDING, IndexModel, MongoClient, UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from crawler.dates import MAX_AHEAD, SHANGHAI
 from crawler.embedded import EmbeddedMongo
 
 logger = logging.getLogger(__name__)
+
+DUPLICATE_KEY = 11000
 
 # Fields a crawl owns. Anything else on a document (enrichment, LLM output) is left alone
 # by re-crawls, except that a changed body clears ``enriched_at`` so enrichment runs again.
@@ -203,10 +206,12 @@ class Store:
             latest[doc["_id"]] = doc
         stored = {d["_id"]: d for d in self.articles.find({"_id": {"$in": list(latest)}})}
         ops: list[UpdateOne] = []
+        inserts: dict[int, str] = {}  # op index -> id, for the ops that insert
         old_versions: list[dict[str, Any]] = []
         for _id, doc in latest.items():
             before = stored.get(_id)
             if before is None:
+                inserts[len(ops)] = _id
                 ops.append(
                     UpdateOne({"_id": _id}, {"$setOnInsert": {**doc, "first_seen_at": now, "version": 1}}, upsert=True)
                 )
@@ -229,7 +234,8 @@ class Store:
         if old_versions:
             self.versions.insert_many(old_versions, ordered=False)
         if ops:
-            self.articles.bulk_write(ops, ordered=False)
+            for _id in _not_inserted(self.articles, ops, inserts):
+                counts.outcomes[_id] = "unchanged"
         return counts
 
     def find_articles(
@@ -264,6 +270,25 @@ class Store:
     def record_run(self, run: Mapping[str, Any]) -> None:
         """Store one crawl run's figures (per-source health included)."""
         self.runs.replace_one({"_id": run["_id"]}, dict(run), upsert=True)
+
+
+def _not_inserted(articles: Collection[dict[str, Any]], ops: list[UpdateOne], inserts: dict[int, str]) -> list[str]:
+    """Write ``ops``; return the ids meant to be inserted that another writer inserted first.
+
+    Two crawls on one database may find the same new article at once: both upsert it, one
+    inserts and the other matches the fresh document (or, racing on the unique index, gets a
+    duplicate-key error). Either way only the first counts it as new.
+    """
+    try:
+        result = articles.bulk_write(ops, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY or e.get("index") not in inserts for e in errors):
+            raise
+        upserted = {u["index"] for u in exc.details.get("upserted", [])}
+    else:
+        upserted = set(result.upserted_ids or {})
+    return [_id for i, _id in inserts.items() if i not in upserted]
 
 
 def _changed_fields(before: Mapping[str, Any], doc: Mapping[str, Any]) -> dict[str, Any]:

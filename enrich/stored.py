@@ -12,9 +12,11 @@ from crawler.dates import SHANGHAI
 from crawler.export import date_range_query
 from crawler.store import Store
 from enrich.runner import EnrichResult, EnrichSettings, Models, article_time, enrich
-from enrich.termdf import add_to_term_df
+from enrich.searchstore import index_articles
 from enrich.tokens import TokenizerKit
 
+# Set last: what "not enriched yet" queries look for.
+DONE = "enriched_at"
 # What the window needs of a context article; bodies are kept for near-duplicate checks.
 CONTEXT_FIELDS = (
     "url", "source", "title", "body", "summary", "published_at", "first_seen_at", "fetched_at",
@@ -38,15 +40,13 @@ def enrich_stored(
     context = load_context(store, targets, settings.window_days)
     clusters = load_clusters(store, [*targets, *context])
     result = enrich(targets, context, kit=kit, settings=settings, now=now, clusters=clusters, models=models)
+    # An article is marked enriched only once everything of it is written: fields, clusters, its
+    # search-index entry. A run that fails half-way leaves its targets to be enriched again.
     write_result(store, result)
-    # keep search's document frequencies current: this run's token lists replace the earlier ones
-    target_ids = {d["_id"] for d in targets}
-    new_tokens = {_id: f["tokens"] for _id, f in result.updates if _id in target_ids and "tokens" in f}
-    add_to_term_df(
-        store,
-        added=new_tokens.values(),
-        removed=[d["tokens"] for d in targets if d["_id"] in new_tokens and d.get("tokens")],
-    )
+    # keep the search index current: the targets as now enriched, and context articles whose marks changed
+    changed = dict(result.updates)
+    index_articles(store, [{**d, **changed[d["_id"]]} for d in [*targets, *context] if d["_id"] in changed], kit)
+    mark_enriched(store, result)
     return result
 
 
@@ -67,10 +67,15 @@ def load_clusters(store: Store, docs: Iterable[Mapping[str, Any]]) -> dict[str, 
 
 
 def write_result(store: Store, result: EnrichResult) -> None:
-    """Article fields, upserted cluster documents, and clusters left with no members removed."""
-    store.set_fields(result.updates)
+    """Article fields but ``enriched_at``, upserted cluster documents, and clusters left with no members removed."""
+    store.set_fields((_id, {k: v for k, v in fields.items() if k != DONE}) for _id, fields in result.updates)
     clusters = store.collection("clusters")
     if result.clusters:
         clusters.bulk_write([ReplaceOne({"_id": c["_id"]}, c, upsert=True) for c in result.clusters], ordered=False)
     if result.empty_clusters:
         clusters.delete_many({"_id": {"$in": result.empty_clusters}})
+
+
+def mark_enriched(store: Store, result: EnrichResult) -> None:
+    """Set ``enriched_at`` on the articles of ``result``: the last write of a run."""
+    store.set_fields((_id, {DONE: fields[DONE]}) for _id, fields in result.updates if DONE in fields)

@@ -1,25 +1,33 @@
-"""Word tokens: jieba with an AI-domain user dictionary and a Chinese stop-word list."""
+"""Word tokens: jieba's segmentation (jieba-rs through ``rjieba``) with an AI-domain user dictionary and stop words.
+
+``rjieba`` runs jieba's own algorithm and dictionary in Rust: on the enrichment corpus it cuts exactly
+the words of Python jieba's ``cut(text, HMM=False)`` (``bench/tokenizer_agreement.py``: every word of 10,000
+corpus articles and 49 real pages; ``tests/enrich/test_tokens.py``), 13x faster; so tokens stored by earlier
+versions stay valid, and ``TOKENIZER_VERSION`` names what cuts them.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from math import log
 from pathlib import Path
 
-import jieba
+import rjieba
 
 DATA_DIR = Path(__file__).parent / "data"
 USER_DICT = DATA_DIR / "ai_dict.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"
 
+# Which segmenter cut the stored tokens: the words are jieba 0.42's (HMM off) with the user dictionary.
+TOKENIZER_VERSION = "jieba-0.42-hmm-off"
 # A token must hold a letter, a digit or a CJK character; punctuation and spaces are dropped.
 _WORDISH = re.compile(r"[0-9a-z\u4e00-\u9fff]")
-# Below this many documents a process pool costs more (two jieba dictionary loads) than it saves.
-POOL_MIN_DOCS = 2000
+# Below this many documents a process pool costs more (starting it, sending tokens back) than it saves.
+# With rjieba the pool rarely pays at all: it adds ~60% CPU for the transfer (``bench/enrich_speed.py``).
+POOL_MIN_DOCS = 5000
 
 
 def _read_terms(path: Path) -> list[str]:
@@ -34,118 +42,54 @@ def read_dictionary(user_dict: Path = USER_DICT, stopwords: Path = STOPWORDS) ->
     return terms, frozenset(t.lower() for t in _read_terms(stopwords))
 
 
-class Segmenter:
-    """jieba's ``Tokenizer.cut(text, HMM=False)``, same words, about 1.6x faster.
-
-    jieba builds a DAG of dictionary words per block and then picks the most probable route with a
-    generator per character; here both passes are fused into one loop over a precomputed
-    word -> log-probability table (prefixes map to None). Ties go to the longer word, as in jieba.
-    ``tests/enrich/test_tokens.py`` checks the output equals jieba's on real text.
-    """
-
-    def __init__(self, tokenizer: jieba.Tokenizer) -> None:
-        tokenizer.check_initialized()
-        log_total = log(tokenizer.total)
-        self._table: dict[str, float | None] = {
-            w: (log(f) - log_total if f else None) for w, f in tokenizer.FREQ.items()
-        }
-        self._unknown = -log_total  # jieba scores a character outside the dictionary as frequency 1
-
-    def cut(self, text: str) -> list[str]:
-        words: list[str] = []
-        for block in jieba.re_han_default.split(text):
-            if not block:
-                continue
-            if jieba.re_han_default.match(block):
-                words.extend(self._cut_block(block))
-                continue
-            for part in jieba.re_skip_default.split(block):
-                if jieba.re_skip_default.match(part):
-                    words.append(part)
-                else:
-                    words.extend(part)
-        return words
-
-    def _cut_block(self, block: str) -> list[str]:
-        table, size = self._table, len(block)
-        best = [0.0] * (size + 1)
-        end = [0] * size
-        for k in range(size - 1, -1, -1):
-            score: float | None = None
-            stop = k
-            i = k
-            frag = block[k]
-            while True:
-                value = table.get(frag, _ABSENT)
-                if value is _ABSENT:
-                    break
-                if value is not None:
-                    candidate = value + best[i + 1]  # type: ignore[operator]
-                    if score is None or candidate >= score:
-                        score, stop = candidate, i
-                i += 1
-                if i >= size:
-                    break
-                frag = block[k : i + 1]
-            if score is None:
-                score, stop = self._unknown + best[k + 1], k
-            best[k], end[k] = score, stop
-        words: list[str] = []
-        latin = ""
-        x = 0
-        while x < size:
-            y = end[x] + 1
-            word = block[x:y]
-            # Runs of single latin letters and digits are glued back into one word, as jieba does.
-            if y - x == 1 and jieba.re_eng.match(word):
-                latin += word
-            else:
-                if latin:
-                    words.append(latin)
-                    latin = ""
-                words.append(word)
-            x = y
-        if latin:
-            words.append(latin)
-        return words
-
-
-_ABSENT = object()
-
-
 @dataclass(frozen=True)
 class TokenizerKit:
-    """One jieba tokenizer with the user dictionary loaded, and the stop words: built once, passed in."""
+    """One segmenter with the user dictionary loaded, and the stop words: built once, passed in."""
 
-    tokenizer: jieba.Tokenizer
+    segmenter: rjieba.Jieba = field(repr=False, compare=False)
     stopwords: frozenset[str]
     terms: tuple[str, ...]
-    segmenter: Segmenter = field(init=False, repr=False, compare=False)
+    vocabulary: _Vocabulary = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "segmenter", Segmenter(self.tokenizer))
+        object.__setattr__(self, "vocabulary", _Vocabulary(self.stopwords))
 
     @classmethod
     def build(cls, user_dict: Path = USER_DICT, stopwords: Path = STOPWORDS) -> TokenizerKit:
-        """A fresh ``jieba.Tokenizer`` (jieba's module-level tokenizer is never touched)."""
+        """A fresh segmenter (no module-level state is touched)."""
         return cls.from_terms(*read_dictionary(user_dict, stopwords))
 
     @classmethod
     def from_terms(cls, terms: tuple[str, ...], stopwords: frozenset[str]) -> TokenizerKit:
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
+        segmenter = rjieba.Jieba()
         for term in terms:
-            tokenizer.add_word(term)
-        return cls(tokenizer, stopwords, terms)
+            # No frequency: the one jieba suggests to keep the term whole, as jieba's own add_word does.
+            segmenter.add_word(term, None, None)
+        return cls(segmenter, stopwords, terms)
+
+    def cut(self, text: str) -> list[str]:
+        """Every word jieba cuts from ``text`` (lower-cased), spaces and punctuation included, HMM off."""
+        return self.segmenter.cut(text.lower(), False)
 
     def tokenize(self, text: str) -> list[str]:
         """Tokens of ``text`` in order, repeats kept: lower-cased, no stop words, no one-character tokens."""
+        # One dictionary lookup per word (the vocabulary is small) instead of three tests and an intern.
+        return list(filter(None, map(self.vocabulary.__getitem__, self.cut(text))))
+
+
+class _Vocabulary(dict[str, str]):
+    """Each word seen, mapped to itself interned when it is a token, else to ""; filled on first sight."""
+
+    def __init__(self, stopwords: frozenset[str]) -> None:
+        super().__init__()
+        self.stopwords = stopwords
+
+    def __missing__(self, word: str) -> str:
+        keep = len(word) > 1 and word not in self.stopwords and _WORDISH.search(word) is not None
         # Interned: 100k articles hold ~25M token references but only ~200k distinct strings.
-        return [
-            sys.intern(tok)
-            for tok in self.segmenter.cut(text.lower())
-            if len(tok) > 1 and tok not in self.stopwords and _WORDISH.search(tok)
-        ]
+        token = sys.intern(word) if keep else ""
+        self[word] = token
+        return token
 
 
 @dataclass(frozen=True)
@@ -171,26 +115,33 @@ def tokenize_docs(
     if processes <= 1 or len(texts) < pool_min:
         return [tokenize_doc(kit, title, body) for title, body in texts]
     chunk = max(64, len(texts) // (processes * 8))
-    with multiprocessing.get_context("fork").Pool(
-        processes, initializer=_init_worker, initargs=(kit.terms, kit.stopwords)
-    ) as pool:
-        # A chunk's results are pickled in one go, so its interned tokens arrive as shared strings too.
-        return list(pool.imap(_tokenize_in_worker, texts, chunksize=chunk))
-
-
-# Each pool worker builds its own tokenizer once (jieba objects are not shared across processes).
-_worker_kit: TokenizerKit | None = None
-
-
-def _init_worker(terms: tuple[str, ...], stopwords: frozenset[str]) -> None:
     global _worker_kit
-    _worker_kit = TokenizerKit.from_terms(terms, stopwords)
+    _worker_kit = kit  # forked workers inherit the loaded segmenter: no dictionary load per worker
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            joined = list(pool.imap(_tokenize_in_worker, texts, chunksize=chunk))
+    finally:
+        _worker_kit = None
+    # Tokens travel as one string per field (pickling millions of small strings costs more than cutting);
+    # the vocabulary hands back the interned token for each piece.
+    vocabulary = kit.vocabulary.__getitem__
+    return [DocTokens(_split(title, vocabulary), _split(body, vocabulary)) for title, body in joined]
 
 
-def _tokenize_in_worker(text: tuple[str, str]) -> DocTokens:
+# The fork start method hands each pool worker this process's tokenizer.
+_worker_kit: TokenizerKit | None = None
+# Joins a document's tokens for the trip back from a worker: jieba cuts it out as space, so no token holds it.
+_SEP = "\x1f"
+
+
+def _tokenize_in_worker(text: tuple[str, str]) -> tuple[str, str]:
     if _worker_kit is None:
-        raise RuntimeError("tokenizer worker used before its initializer ran")
-    return tokenize_doc(_worker_kit, *text)
+        raise RuntimeError("tokenizer worker started without a tokenizer")
+    return _SEP.join(_worker_kit.tokenize(text[0])), _SEP.join(_worker_kit.tokenize(text[1]))
+
+
+def _split(joined: str, vocabulary: Callable[[str], str]) -> list[str]:
+    return list(map(vocabulary, joined.split(_SEP))) if joined else []
 
 
 def title_only(kit: TokenizerKit, titles: Iterable[str]) -> list[list[str]]:

@@ -1,43 +1,39 @@
-"""Keyword search over the stored jieba tokens: query building, TF-IDF ranking, duplicate folding.
+"""Keyword search over the whole archive: every article holding all the words is ranked, none left out.
 
-How one search runs, and why (SecantusDB, the embedded default, plans an index only when every
-predicate of a query is on that index's fields, and ``{"tokens": {"$all": [...]}}`` is always a
-collection scan there; ``hint()`` works but walks the whole index):
+The words are looked up in the search index (``enrich.searchstore``: postings in MongoDB, read by
+``_id`` only, so no backend's planner limits apply and no candidate cap is needed). For each segment
+the articles holding every term are intersected, filtered (dates, sources, category, cluster,
+phrases by word positions) and scored, all with numpy; then only the stories shown are read from
+``articles``.
 
-1. The server query is ``{"tokens": <rarest term>, "published_at": <range>}`` (index
-   ``tokens_published_at``), or ``{"cluster_id": ..., "published_at": ...}`` with ``--cluster``
-   (index ``cluster_published_at``): an equality and a range, which both planners serve from the
-   index. The rarest term comes from the ``term_df`` table (see ``enrich.termdf``).
-2. Every other condition — the remaining terms (the ``$all``), sources, category, quoted phrases
-   on the body — is checked here on the fetched candidates.
-3. Candidates are ranked by TF-IDF, then recency; duplicates fold under their canonical copy.
-
-SecantusDB reads every index entry of the range before it applies ``limit`` (or ``sort``), so
-the only way to bound a search's cost is to bound its date range. When the rarest term is in
-more than ``max_candidates`` articles, search walks back from the newest day in date windows
-sized from the term's frequency, newest first, and stops once it holds ``max_candidates``
-candidates (``SearchResult.truncated``): a common word is ranked among its most recent
-articles. Dates or a rarer word widen what is ranked. Undated articles are only found by
-searches whose rarest term is under the cap and that have no date filter.
+Ranking: TF-IDF — for each term ``(1 + ln tf) * idf``, where ``tf`` counts the term's occurrences
+(a title occurrence ``TITLE_WEIGHT`` times) and ``idf = ln((1 + N) / (1 + df)) + 1`` over the N
+indexed articles — divided by a pivoted length ``(1 - LENGTH_PIVOT) + LENGTH_PIVOT * length / average``
+(body characters, the average over the archive); equal scores go to the more recent article, then
+the smaller id. Duplicates fold under their canonical copy when that matched too. A quoted phrase
+matches where its words stand one after another as the tokenizer cut the article (spaces aside).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from crawler.dates import SHANGHAI
-from crawler.export import date_range_query, day_start
-from crawler.store import Store
-from enrich.termdf import term_table
+import numpy as np
 
-TITLE_WEIGHT = 3.0  # a word in the title says more about the story than one in the body
+from crawler.dates import SHANGHAI
+from crawler.export import day_start
+from crawler.store import Store
+from enrich.searchindex import UNDATED, id64, millis, term_positions, term_postings
+from enrich.searchstore import IndexConflict, Loaded, catch_up, load, read_meta
+from enrich.tokens import TokenizerKit
+
 LENGTH_PIVOT = 0.25  # how much a long body is discounted (0: not at all, 1: fully by length)
-MAX_CANDIDATES = 300
 CANDIDATE_FIELDS: tuple[str, ...] = (
     "url",
     "source",
@@ -45,7 +41,6 @@ CANDIDATE_FIELDS: tuple[str, ...] = (
     "kind",
     "title",
     "body",
-    "tokens",
     "published_at",
     "duplicate_of",
     "cluster_id",
@@ -62,7 +57,7 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """What to find: every term must be among an article's tokens, every phrase in its title or body."""
+    """What to find: every term among an article's tokens, every phrase's words in a row."""
 
     terms: tuple[str, ...]
     phrases: tuple[str, ...] = ()
@@ -86,13 +81,11 @@ class Story:
 @dataclass
 class SearchResult:
     stories: list[Story]
-    candidates: int  # articles fetched from the server
-    matches: int  # of those, the ones that met every condition
-    truncated: bool  # the candidate cap was reached: older matches were not ranked
+    matches: int  # articles that met every condition, all of them ranked
 
 
 def parse_query(text: str, tokenize: Callable[[str], list[str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Terms and quoted phrases of ``text``; a phrase's own tokens are required terms too, to use the index."""
+    """Terms and quoted phrases of ``text``; a phrase's own tokens are required terms too."""
     if not text.strip():
         raise QueryError("the search query is empty")
     phrases = [next(g for g in m.groups() if g).strip() for m in _PHRASE.finditer(text)]
@@ -104,34 +97,10 @@ def parse_query(text: str, tokenize: Callable[[str], list[str]]) -> tuple[tuple[
     return tuple(terms), tuple(dict.fromkeys(phrases))
 
 
-def candidate_filter(query: SearchQuery, anchor: str) -> dict[str, Any]:
-    """The server-side filter: one index equality plus the date range, nothing the index cannot serve."""
-    dates = date_range_query(query.since, query.until)
-    if query.cluster is not None:
-        return {"cluster_id": query.cluster, **dates}
-    return {"tokens": anchor, **dates}
-
-
-def anchor_term(terms: Sequence[str], df: Mapping[str, int]) -> str:
-    """The term with the fewest articles: the cheapest one to scan the index for."""
-    return min(terms, key=lambda t: (df.get(t, 0), terms.index(t)))
-
-
-def matches(doc: Mapping[str, Any], query: SearchQuery) -> bool:
-    """Whether a candidate meets every condition of ``query`` (the ``$all`` of terms included)."""
-    tokens = set(doc.get("tokens") or ())
-    if not all(t in tokens for t in query.terms):
-        return False
-    if query.sources and doc.get("source") not in query.sources:
-        return False
-    if query.category is not None and doc.get("category") != query.category:
-        return False
-    if query.cluster is not None and doc.get("cluster_id") != query.cluster:
-        return False
-    if query.phrases:
-        text = _text(doc).lower()
-        return all(p.lower() in text for p in query.phrases)
-    return True
+def phrase_pattern(kit: TokenizerKit, phrase: str) -> list[tuple[str, int]]:
+    """The indexed words of a phrase with their offsets in it (other words, stop words say, match any word)."""
+    words = [w for w in kit.cut(phrase) if not w.isspace()]
+    return [(w, i) for i, w in enumerate(words) if kit.vocabulary[w]]
 
 
 def idf(df: int, total: int) -> float:
@@ -139,139 +108,179 @@ def idf(df: int, total: int) -> float:
     return math.log((1 + total) / (1 + df)) + 1.0
 
 
-def score(doc: Mapping[str, Any], terms: Sequence[str], weights: Mapping[str, float], avg_length: float) -> float:
-    """TF-IDF relevance: log-scaled term counts (title counted ``TITLE_WEIGHT`` times) over a pivoted length."""
-    title = str(doc.get("title") or "").lower()
-    body = str(doc.get("body") or "").lower()
-    total = 0.0
-    for term in terms:
-        # Counting the term in the text stands in for its token count: stored tokens are distinct.
-        tf = max(1.0, body.count(term) + TITLE_WEIGHT * title.count(term))
-        total += (1.0 + math.log(tf)) * weights.get(term, 1.0)
-    length = len(body) or 1
-    return total / ((1.0 - LENGTH_PIVOT) + LENGTH_PIVOT * length / max(avg_length, 1.0))
+@lru_cache(maxsize=1)
+def _log_tf() -> np.ndarray:
+    # 1 + ln(tf) for every stored tf, computed with math.log so scores equal a plain-Python computation.
+    return np.array([0.0] + [1.0 + math.log(n) for n in range(1, 65536)], dtype=np.float64)
 
 
-def rank(
-    docs: Sequence[dict[str, Any]], terms: Sequence[str], df: Mapping[str, int], total: int
-) -> list[tuple[float, dict[str, Any]]]:
-    """Documents with their scores, best first; equal scores go to the more recent article."""
-    weights = {t: idf(df.get(t, 0), total) for t in terms}
-    avg = sum(len(str(d.get("body") or "")) for d in docs) / len(docs) if docs else 1.0
-    scored = [(round(score(d, terms, weights, avg), 6), d) for d in docs]
-    scored.sort(key=lambda pair: (-pair[0], -_timestamp(pair[1]), str(pair[1]["_id"])))
-    return scored
+@dataclass
+class _Hits:
+    """The matching articles of one segment: ordinals and scores."""
+
+    segment: int
+    ords: np.ndarray
+    scores: np.ndarray
 
 
-def fold_duplicates(ranked: Iterable[tuple[float, dict[str, Any]]]) -> list[Story]:
-    """One story per canonical copy: a duplicate joins its canonical copy when that also matched.
-
-    Stories keep the order of their best-ranked article; the duplicates under one are oldest first.
-    """
-    ranked = list(ranked)
-    present = {d["_id"] for _, d in ranked}
-    stories: dict[str, Story] = {}
-    for value, doc in ranked:
-        stories.setdefault(_story_key(doc, present), Story(doc={}, score=value))
-    for value, doc in ranked:
-        key = _story_key(doc, present)
-        story = stories[key]
-        if doc["_id"] == key:
-            story.doc = doc
-        else:
-            story.duplicates.append(doc)
-        story.score = max(story.score, value)
-    for story in stories.values():
-        story.duplicates.sort(key=lambda d: (_timestamp(d), str(d["_id"])))
-    return list(stories.values())
+def search(store: Store, query: SearchQuery, *, kit: TokenizerKit) -> SearchResult:
+    """The ranked stories for ``query``: every matching article scored, the top ``limit`` stories read."""
+    meta = catch_up(store, kit)
+    for attempt in range(3):
+        try:
+            loaded = load(store, meta, query.terms)
+            return _answer(store, query, kit, loaded)
+        except IndexConflict:
+            if attempt == 2:
+                raise
+            meta = read_meta(store) or catch_up(store, kit)
+    raise AssertionError("unreachable")
 
 
-def search(store: Store, query: SearchQuery, *, max_candidates: int = MAX_CANDIDATES) -> SearchResult:
-    """The ranked stories for ``query``: indexed server queries, the rest decided here."""
-    df, meta = term_table(store, query.terms)
-    anchor = anchor_term(query.terms, df)
-    fetched: list[dict[str, Any]] = []
-    truncated = False
-    windows = DateWindows(query, df.get(anchor, 0), meta, max_candidates)
-    for window in windows:
-        batch = list(store.articles.find({**candidate_filter(query, anchor), **window}, projection=_PROJECTION))
-        fetched += batch
-        if len(fetched) >= max_candidates:
-            truncated = len(fetched) > max_candidates or not windows.done
-            break
-        windows.observe(len(batch))
-    fetched.sort(key=lambda d: (-_timestamp(d), str(d["_id"])))
-    fetched = fetched[:max_candidates]
-    found = [d for d in fetched if matches(d, query)]
-    stories = fold_duplicates(rank(found, query.terms, df, int(meta["articles"])))
-    return SearchResult(stories[: query.limit], candidates=len(fetched), matches=len(found), truncated=truncated)
+def ranked(store: Store, query: SearchQuery, *, kit: TokenizerKit) -> list[tuple[str, float]]:
+    """Every matching article as ``(id, score)``, best first: the full ranking ``search`` folds and cuts."""
+    loaded = load(store, catch_up(store, kit), query.terms)
+    hits = _hits(store, query, kit, loaded)
+    order, score, _, seg, ords = _order(loaded, hits)
+    ids = [loaded.columns[seg[i]].ids[ords[i]] for i in order]
+    return [(ids[n], float(score[i])) for n, i in enumerate(order)]
 
 
-class DateWindows:
-    """``published_at`` filters to fetch candidates with, newest first (iterate; ``observe`` each result).
-
-    One filter, the query's own range, when the anchor term or the cluster is small enough to
-    fetch whole. Else windows walking back from the newest day: the first sized from the term's
-    average rate to hold about ``max_candidates``, each next one from the rate seen so far to hold
-    what is still missing, the last one reaching to the start of the range (open-ended without
-    ``since``).
-    """
-
-    def __init__(self, query: SearchQuery, anchor_df: int, meta: Mapping[str, Any], max_candidates: int) -> None:
-        self.query = query
-        self.max_candidates = max_candidates
-        first, last = meta.get("first_published_at"), meta.get("last_published_at")
-        self.whole = query.cluster is not None or anchor_df <= max_candidates or first is None or last is None
-        self.oldest: datetime = first or datetime.min.replace(tzinfo=SHANGHAI)
-        self.floor = day_start(query.since) if query.since else None
-        self.upper = day_start(query.until + timedelta(days=1)) if query.until else None
-        newest: datetime = last or self.oldest
-        self.start = min(self.upper, newest) if self.upper else newest
-        per_second = anchor_df / max((newest - self.oldest).total_seconds(), 86400.0)
-        self.span = timedelta(seconds=max_candidates / max(per_second, 1e-9))
-        self.covered = timedelta(0)
-        self.seen = 0
-        self.done = False
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        if self.whole:
-            self.done = True
-            yield date_range_query(self.query.since, self.query.until)
-            return
-        while not self.done:
-            lower = self.start - self.span
-            if (self.floor is not None and lower <= self.floor) or lower < self.oldest:
-                self.done = True
-                yield _range(self.floor, self.upper)  # the rest of the range at once
-                return
-            window = _range(lower, self.upper)
-            self.covered += self.span  # before the yield: ``observe`` runs while this generator waits there
-            self.upper = self.start = lower
-            yield window
-
-    def observe(self, fetched: int) -> None:
-        """Size the next window from the articles the last one held."""
-        self.seen += fetched
-        missing = self.max_candidates - self.seen
-        if self.seen == 0 or missing <= 0:
-            self.span *= 2
-            return
-        per_second = self.seen / max(self.covered.total_seconds(), 1.0)
-        self.span = timedelta(seconds=missing / per_second * 1.1)
+def _answer(store: Store, query: SearchQuery, kit: TokenizerKit, loaded: Loaded) -> SearchResult:
+    hits = _hits(store, query, kit, loaded)
+    order, score, ts, seg, ords = _order(loaded, hits)
+    if not len(order):
+        return SearchResult([], 0)
+    keys = np.concatenate([loaded.columns[h.segment].id64[h.ords] for h in hits])
+    dups = np.concatenate([loaded.columns[h.segment].dup64[h.ords] for h in hits])
+    story = np.where((dups != 0) & np.isin(dups, keys), dups, keys)
+    ranked_story = story[order]
+    _, first = np.unique(ranked_story, return_index=True)
+    heads = ranked_story[np.sort(first)[: query.limit]]
+    members = np.flatnonzero(np.isin(story, heads))
+    names = {int(i): loaded.columns[seg[i]].ids[ords[i]] for i in members}
+    docs = {d["_id"]: d for d in store.articles.find({"_id": {"$in": list(names.values())}}, projection=_PROJECTION)}
+    stories = []
+    for head in heads.tolist():
+        group = [int(i) for i in members if story[i] == head]
+        best = max(float(score[i]) for i in group)
+        lead = next((i for i in group if keys[i] == head), group[0])
+        rest = sorted((i for i in group if i != lead), key=lambda i: (int(ts[i]), names[i]))
+        if names[lead] not in docs:
+            continue  # removed from the articles since it was indexed: nothing to show
+        stories.append(Story(docs[names[lead]], best, [docs[names[i]] for i in rest if names[i] in docs]))
+    return SearchResult(stories, len(order))
 
 
-def search_plan(store: Store, query: SearchQuery) -> str:
-    """The winning plan of the first server query ``search`` sends, as its stages: ``FETCH < IXSCAN(name)``."""
-    df, meta = term_table(store, query.terms)
-    anchor = anchor_term(query.terms, df)
-    window = next(iter(DateWindows(query, df.get(anchor, 0), meta, MAX_CANDIDATES)))
-    explained = store.articles.find({**candidate_filter(query, anchor), **window}, projection=_PROJECTION).explain()
-    return plan_stages(explained["queryPlanner"]["winningPlan"])
+def _order(loaded: Loaded, hits: list[_Hits]) -> tuple[np.ndarray, ...]:
+    """Rank order over all hits (score, then time, then id), with each hit's score, time, segment, ordinal."""
+    if not hits:
+        empty = np.zeros(0, np.int64)
+        return empty, np.zeros(0), empty, empty, empty
+    score = np.concatenate([h.scores for h in hits])
+    ts = np.concatenate([loaded.columns[h.segment].ts[h.ords] for h in hits])
+    ts = np.where(ts == UNDATED, 0, ts)  # an undated article ranks as the oldest
+    seg = np.concatenate([np.full(len(h.ords), h.segment) for h in hits])
+    ords = np.concatenate([h.ords for h in hits]).astype(np.int64)
+    order = np.lexsort((-ts, -score))
+    # Equal score and time: the smaller id first (only ties need the ids).
+    s, t = score[order], ts[order]
+    tied = np.flatnonzero((s[1:] == s[:-1]) & (t[1:] == t[:-1]))
+    if len(tied):
+        order = order.copy()
+        start = 0
+        runs = np.split(tied, np.flatnonzero(np.diff(tied) != 1) + 1)
+        for run in runs:
+            start, stop = int(run[0]), int(run[-1]) + 2
+            piece = order[start:stop]
+            order[start:stop] = sorted(piece, key=lambda i: loaded.columns[seg[i]].ids[ords[i]])
+    return order, score, ts, seg, ords
 
 
-def _range(lower: datetime | None, upper: datetime | None) -> dict[str, Any]:
-    bounds = {k: v for k, v in (("$gte", lower), ("$lt", upper)) if v is not None}
-    return {"published_at": bounds} if bounds else {}
+def _hits(store: Store, query: SearchQuery, kit: TokenizerKit, loaded: Loaded) -> list[_Hits]:
+    postings = [{t: _postings(loaded, k, t) for t in query.terms} for k in range(len(loaded.segments))]
+    total = sum(int(live.sum()) for live in loaded.live)
+    if not total:
+        return []
+    length = sum(int(c.length[live].sum()) for c, live in zip(loaded.columns, loaded.live, strict=True))
+    average = length / total
+    df = {t: sum(int(live[p[t][0]].sum()) for p, live in zip(postings, loaded.live, strict=True)) for t in query.terms}
+    weights = {t: idf(df[t], total) for t in query.terms}
+    clustered = _cluster_keys(store, query.cluster) if query.cluster is not None else None
+    patterns = [phrase_pattern(kit, p) for p in query.phrases]
+    hits = []
+    for k, (columns, live) in enumerate(zip(loaded.columns, loaded.live, strict=True)):
+        lists = postings[k]
+        cand = lists[query.terms[0]][0]
+        for term in query.terms[1:]:
+            cand = np.intersect1d(cand, lists[term][0], assume_unique=True)
+        cand = cand[live[cand]].astype(np.int64)
+        cand = cand[_filters(query, columns, cand, clustered)]
+        for pattern in patterns:
+            if len(cand):
+                cand = cand[_in_phrase(store, loaded, k, cand, pattern)]
+        if not len(cand):
+            continue
+        total_score = np.zeros(len(cand))
+        for term in query.terms:
+            ords, tf = lists[term][0], lists[term][1]
+            total_score = total_score + _log_tf()[tf[np.searchsorted(ords, cand)]] * weights[term]
+        body = np.maximum(columns.length[cand], 1).astype(np.float64)
+        norm = (1.0 - LENGTH_PIVOT) + LENGTH_PIVOT * body / average
+        hits.append(_Hits(k, cand, total_score / norm))
+    return hits
+
+
+def _postings(loaded: Loaded, k: int, term: str) -> tuple[np.ndarray, np.ndarray, int]:
+    doc = loaded.parts.get(loaded.postings_id(k, term))
+    found = term_postings(doc, term) if doc else None
+    return found or (np.zeros(0, np.uint32), np.zeros(0, np.uint16), 0)
+
+
+def _filters(query: SearchQuery, columns: Any, cand: np.ndarray, clustered: np.ndarray | None) -> np.ndarray:
+    keep = np.ones(len(cand), bool)
+    if query.since or query.until:
+        ts = columns.ts[cand]
+        keep &= ts != UNDATED
+        if query.since:
+            keep &= ts >= millis(day_start(query.since))
+        if query.until:
+            keep &= ts < millis(day_start(query.until + timedelta(days=1)))
+    if query.sources:
+        codes = [i for i, s in enumerate(columns.sources) if s in query.sources]
+        keep &= np.isin(columns.source[cand], codes)
+    if query.category is not None:
+        codes = [i for i, c in enumerate(columns.categories) if c == query.category]
+        keep &= np.isin(columns.category[cand], codes)
+    if clustered is not None:
+        keep &= np.isin(columns.id64[cand], clustered)
+    return keep
+
+
+def _in_phrase(store: Store, loaded: Loaded, k: int, cand: np.ndarray, pattern: list[tuple[str, int]]) -> np.ndarray:
+    """Which candidates hold the phrase's words at consecutive positions (relative offsets kept)."""
+    found: np.ndarray | None = None
+    name = loaded.segments[k].name
+    bucket_of = {w: loaded.postings_id(k, w) for w, _ in pattern}
+    parts = {w: f"{name}:x{bucket_of[w].rsplit(':p', 1)[1]}.{_postings(loaded, k, w)[2]}" for w, _ in pattern}
+    loaded.fetch(store, parts.values())
+    for word, offset in pattern:
+        ords = _postings(loaded, k, word)[0]
+        pstarts, pos = term_positions(loaded.parts[parts[word]], word)
+        j = np.searchsorted(ords, cand)
+        starts, stops = pstarts[j], pstarts[j + 1]
+        counts = stops - starts
+        flat = np.repeat(starts - np.cumsum(np.r_[0, counts[:-1]]), counts) + np.arange(int(counts.sum()))
+        keys = np.repeat(cand, counts) * (1 << 33) + pos[flat].astype(np.int64) - offset + (1 << 32)
+        found = np.unique(keys) if found is None else np.intersect1d(found, keys)
+    if found is None:
+        return np.ones(len(cand), bool)
+    return np.isin(cand, np.unique(found >> 33))
+
+
+def _cluster_keys(store: Store, cluster: str) -> np.ndarray:
+    ids = [str(d["_id"]) for d in store.articles.find({"cluster_id": cluster}, projection={"_id": 1})]
+    return np.array([id64(i) for i in ids], np.int64)
 
 
 def plan_stages(plan: Mapping[str, Any]) -> str:

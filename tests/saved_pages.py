@@ -14,15 +14,17 @@ from scrapy.http import Headers
 from scrapy.http.response.text import TextResponse
 from scrapy.responsetypes import responsetypes
 
-from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX
+from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX, SIDE_FILES
 from tests.shared_data import shared_path
 
 REPO = Path(__file__).resolve().parent.parent
+# The hand-built pages of one day (2026-01-20): the offline mirror the demo and the crawl tests serve.
 PROJECT_PAGES = REPO / "tests" / "fixtures" / "pages"
 SHARED_PAGES = shared_path("fixtures", "pages")  # absent on a fresh clone: saved_pages() skips it
-# Expected output for the real captures in SHARED_PAGES, kept here in the same layout: the shared
-# folder is read-only and absent on a fresh clone, the expectations belong to this project.
-REAL_EXPECTED = REPO / "tests" / "fixtures" / "real"
+# The real captures, in the mirror layout: every one's expected file, and beside it the page itself
+# when this repository keeps it (list pages, excerpts); the others are in SHARED_PAGES, read-only
+# and absent on a fresh clone. Never served by a crawl: their links are to days the mirror lacks.
+REAL_PAGES = REPO / "tests" / "fixtures" / "real"
 
 
 @dataclass
@@ -77,6 +79,11 @@ def url_of(root: Path, path: Path) -> str:
     return "https://" + name
 
 
+def page_files(*roots: Path) -> list[Path]:
+    """Every saved page under the given mirror folders (not their meta or expected files), sorted."""
+    return sorted(p for root in roots for p in root.rglob("*") if p.is_file() and not p.name.endswith(SIDE_FILES))
+
+
 def saved_pages(*roots: Path) -> Iterator[SavedPage]:
     """Every page with an expected-output file under the given mirror folders, sorted."""
     for root in roots or (PROJECT_PAGES,):
@@ -90,13 +97,14 @@ def saved_pages(*roots: Path) -> Iterator[SavedPage]:
 
 
 def real_pages() -> Iterator[SavedPage]:
-    """The real captures of ``../shared/fixtures/pages`` with their expected files from REAL_EXPECTED.
+    """Every real capture with its expected file from REAL_PAGES: the page kept there, else in ``../shared``.
 
     Yielded whether or not ``../shared`` is there (``SavedPage.available`` tells), so a test
     can skip each one with a reason instead of silently having fewer cases.
     """
-    for expected in sorted(REAL_EXPECTED.rglob("*" + EXPECTED_SUFFIX)):
-        name = expected.relative_to(REAL_EXPECTED).as_posix()[: -len(EXPECTED_SUFFIX)]
+    for expected in sorted(REAL_PAGES.rglob("*" + EXPECTED_SUFFIX)):
+        kept = expected.with_name(expected.name[: -len(EXPECTED_SUFFIX)])
+        name = kept.relative_to(REAL_PAGES).as_posix()
         spec = json.loads(expected.read_text(encoding="utf-8"))
-        url = spec.get("url") or url_of(REAL_EXPECTED, REAL_EXPECTED / name)
-        yield SavedPage(SHARED_PAGES / name, url, spec)
+        url = spec.get("url") or url_of(REAL_PAGES, kept)
+        yield SavedPage(kept if kept.is_file() else SHARED_PAGES / name, url, spec)

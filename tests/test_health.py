@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -128,10 +129,14 @@ def test_store_pipeline_counts_per_source_outcomes_and_coverage(store: Store, mo
         )
         crawler.stats.open_spider()
         pipeline = MongoStorePipeline.from_crawler(crawler)
-        pipeline.open_spider()
-        for doc in docs:
-            pipeline.process_item(doc)
-        pipeline.close_spider()
+
+        async def crawl() -> None:  # the pipeline runs on the crawl's event loop
+            await pipeline.open_spider()
+            for doc in docs:
+                await pipeline.process_item(doc)
+            await pipeline.close_spider()
+
+        asyncio.run(crawl())
         return source_figures(crawler.stats.get_stats())
 
     first = run([article(1, "a", dated=True), article(2, "a", dated=False), article(1, "b", dated=True)])
@@ -349,7 +354,7 @@ def test_crawl_summary_lines_and_exit_status() -> None:
     assert status == 1
     assert lines[1:] == [
         "  IT之家 (ithome): 1 of 5 requests failed (HTTP 404)",
-        "36kr: found 0, new 0, updated 0, unchanged 0, spooled 0, dropped 0, skipped 0",
+        "36kr: found 0, new 0, updated 0, unchanged 0, spooled 0, unkept 0, dropped 0, skipped 0",
         "  FAILED 36氪 (36kr): 0/1 requests answered (timed out) — is the network down or the site overloaded?",
         "crawl: 1 source(s) FAILED (see above)",
     ]

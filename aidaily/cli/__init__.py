@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "enrich": "aidaily.cli.enrich:enrich_command",
     "export": "aidaily.cli.export:export_command",
     "list": "aidaily.cli.crawl:list_command",
+    "reindex": "aidaily.cli.reindex:reindex_command",
     "replay": "aidaily.cli.db:replay_command",
     "report": "aidaily.cli.report:report_command",
     "search": "aidaily.cli.search:search_command",

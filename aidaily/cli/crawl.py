@@ -25,6 +25,20 @@ def spider_names(settings: Settings) -> list[str]:
     return sorted(SpiderLoader.from_settings(settings).list())
 
 
+def checked_arguments(
+    spiders: tuple[str, ...], known: list[str], overrides: tuple[str, ...]
+) -> list[tuple[str, str, str]]:
+    """Refuse an unknown spider or a ``--set`` that is not NAME=VALUE; the overrides as (name, "=", value)."""
+    unknown = [s for s in spiders if s not in known]
+    if unknown:
+        raise click.UsageError(f"unknown spider {', '.join(unknown)}; known: {', '.join(known)}")
+    pairs = [pair.partition("=") for pair in overrides]
+    bad = [name for name, sep, _ in pairs if not sep]
+    if bad:
+        raise click.UsageError(f"--set takes NAME=VALUE, not {bad[0]!r}")
+    return pairs
+
+
 @contextlib.contextmanager
 def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path, *, database: bool = True) -> Iterator[None]:
     """Start what a crawl needs around it: the mirror server, the embedded database (unless ``database`` is off)."""
@@ -94,17 +108,13 @@ def crawl_command(
     from scrapy.settings import Settings
 
     from crawler.distributed import configure as configure_distributed
+    from crawler.embedded import EmbeddedDatabaseError
     from crawler.runs import new_run_id
+    from crawler.writer import losses
 
     settings = ctx.settings.copy()
     known = spider_names(settings)
-    unknown = [s for s in spiders if s not in known]
-    if unknown:
-        raise click.UsageError(f"unknown spider {', '.join(unknown)}; known: {', '.join(known)}")
-    pairs = [pair.partition("=") for pair in overrides]
-    bad = [name for name, sep, _ in pairs if not sep]
-    if bad:
-        raise click.UsageError(f"--set takes NAME=VALUE, not {bad[0]!r}")
+    pairs = checked_arguments(spiders, known, overrides)
     if http_cache:
         settings.set("HTTPCACHE_ENABLED", True, priority="cmdline")
     if jobdir:
@@ -125,15 +135,22 @@ def crawl_command(
         with crawl_services(settings, mirror, ctx.data_dir):
             for name, _, value in pairs:  # last, so they win over what the services set
                 settings.set(name, value, priority="cmdline")
-            results = run_crawl(settings, list(spiders) or known, display)
-    finally:
-        if display is not None:
-            display.close()
-    if seed:
-        for name, stats in results.items():
-            click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
-        return
-    status = print_summary(results, settings.getdict("SOURCE_NAMES"), ctx.log_path)
+            try:
+                results = run_crawl(settings, list(spiders) or known, display)
+            finally:
+                if display is not None:
+                    display.close()
+            if seed:
+                for name, stats in results.items():
+                    click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
+                return
+            # printed before the database closes: a close that fails must not hide what the crawl did
+            status = print_summary(results, settings.getdict("SOURCE_NAMES"), ctx.log_path)
+    except EmbeddedDatabaseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    problems = [f"{name}: {loss}" for name, stats in results.items() for loss in losses(stats)]
+    if problems:
+        raise click.ClickException("; ".join(problems))
     click.get_current_context().exit(status)
 
 

@@ -22,12 +22,12 @@ def db_group() -> None:
 @click.pass_obj
 def serve_command(ctx: Context, port: int) -> None:
     """Run the embedded database in the foreground so mongosh, Compass or pymongo can connect."""
-    from crawler.embedded import EmbeddedMongo
+    from crawler.embedded import EmbeddedDatabaseError, EmbeddedMongo
 
     server = EmbeddedMongo(ctx.data_dir / "db", port=port)
     try:
         uri = server.start()
-    except OSError as exc:
+    except OSError as exc:  # the port in use, or an EmbeddedDatabaseError (a folder it cannot open)
         raise click.ClickException(f"cannot serve on port {port}: {exc}") from exc
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -40,7 +40,10 @@ def serve_command(ctx: Context, port: int) -> None:
     try:
         stop.wait()
     finally:
-        server.stop()
+        try:
+            server.stop()
+        except EmbeddedDatabaseError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 @click.command("replay")
@@ -65,9 +68,12 @@ def replay_command(ctx: Context) -> None:
                 totals[key] += getattr(counts, key)
 
         try:
-            written = spool.replay(write)
+            replayed = spool.replay(write)
         except Exception as exc:  # the unwritten rest stays spooled; say so in one line
             raise click.ClickException(f"replay stopped, {len(spool)} articles still spooled: {exc}") from exc
     click.echo(
-        f"replayed {written}: new {totals['inserted']}, updated {totals['updated']}, unchanged {totals['unchanged']}"
+        f"replayed {replayed.written}: new {totals['inserted']}, updated {totals['updated']}, "
+        f"unchanged {totals['unchanged']}, quarantined {replayed.quarantined}"
     )
+    if replayed.quarantined:
+        raise click.ClickException(f"{replayed.quarantined} unreadable spool lines moved to {spool.quarantine_path}")

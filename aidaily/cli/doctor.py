@@ -31,7 +31,7 @@ def doctor_command(
 
     Exit status: 0 every check OK, 1 a check failed (its pages are saved under --out).
     """
-    from aidaily.cli.crawl import crawl_services, spider_names
+    from aidaily.cli.crawl import checked_arguments, crawl_services, spider_names
     from crawler.dates import SHANGHAI
     from crawler.diagnosis import diagnose, report_lines, save_page
     from crawler.doctor import run_doctor
@@ -39,13 +39,7 @@ def doctor_command(
 
     settings = ctx.settings.copy()
     known = spider_names(settings)
-    unknown = [s for s in spiders if s not in known]
-    if unknown:
-        raise click.UsageError(f"unknown spider {', '.join(unknown)}; known: {', '.join(known)}")
-    pairs = [pair.partition("=") for pair in overrides]
-    bad = [name for name, sep, _ in pairs if not sep]
-    if bad:
-        raise click.UsageError(f"--set takes NAME=VALUE, not {bad[0]!r}")
+    pairs = checked_arguments(spiders, known, overrides)
     out = out or ctx.data_dir / "doctor" / datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M%S")
     with crawl_services(settings, mirror, ctx.data_dir, database=False):
         for name, _, value in pairs:

@@ -42,6 +42,7 @@ def enrich_settings(settings: Settings, processes: int | None) -> EnrichSettings
             sim=settings.getfloat("ENRICH_CLUSTER_SIM"), day_penalty=settings.getfloat("ENRICH_CLUSTER_DAY_PENALTY")
         ),
         processes=processes or settings.getint("ENRICH_PROCESSES"),
+        max_body_chars=settings.getint("ENRICH_MAX_BODY_CHARS"),
     )
 
 

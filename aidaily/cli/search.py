@@ -77,23 +77,24 @@ def search_command(
     limit: int,
     fmt: str,
 ) -> None:
-    """Find stories whose words include every word of the query; "quoted phrases" must appear as written.
+    """Find stories whose words include every word of the query; a "quoted phrase" needs its words in a row.
 
-    Ranked by TF-IDF relevance, then recency; copies of one story on other sites are folded
-    under it ("+2 sources: 36氪, IT之家").
+    Every matching article in the archive is ranked (TF-IDF relevance, then recency); copies of one
+    story on other sites are folded under it ("+2 sources: 36氪, IT之家").
     """
     check_range(since, until)
     from enrich.tokens import TokenizerKit  # loads jieba's dictionary: only once the options are valid
     from reports.search import QueryError, SearchQuery, parse_query, search, story_line, story_record
 
+    kit = TokenizerKit.build()
     try:
-        terms, phrases = parse_query(" ".join(words), TokenizerKit.build().tokenize)
+        terms, phrases = parse_query(" ".join(words), kit.tokenize)
     except QueryError as exc:
         raise BadInput(str(exc)) from exc
     query = SearchQuery(terms, phrases, since, until, sources, category, cluster, limit)
     with ctx.open_store() as store:
         check_sources(ctx, store, sources)
-        result = search(store, query)
+        result = search(store, query, kit=kit)
     records = [story_record(s) for s in result.stories]
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
@@ -102,17 +103,10 @@ def search_command(
     else:
         for story in result.stories:
             click.echo(story_line(story))
-    if result.truncated:  # a warning: it shows wherever the output goes
-        click.echo(
-            f"warning: only the newest {result.candidates} articles with the rarest word were ranked; "
-            "narrow the search with --since/--until",
-            err=True,
-        )
     # The count is a note for a person at a terminal; scripts, pipes and cron get the results alone.
     if sys.stderr.isatty():
-        click.echo(
-            f"{len(result.stories)} stories ({result.matches} matching articles); words: {' '.join(terms)}", err=True
-        )
+        ranked = f"{len(result.stories)} stories ({result.matches} matching articles, all ranked)"
+        click.echo(f"{ranked}; words: {' '.join(terms)}", err=True)
 
 
 def _write_csv(records: list[dict[str, Any]]) -> None:

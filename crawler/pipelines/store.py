@@ -1,137 +1,112 @@
-"""Store article documents in MongoDB in batches; spool what cannot be written."""
+"""Store article documents in MongoDB in batches, on a writer thread; spool what cannot be written."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import time
-from datetime import datetime
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from pymongo.errors import PyMongoError
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.dates import SHANGHAI
-from crawler.health import COVERAGE_FIELDS, coverage_key
 from crawler.spool import Spool
-from crawler.store import Store, StoreConfig, UpsertCounts
+from crawler.store import StoreConfig
+from crawler.writer import UNKEPT, ArticleWriter, Figures
 
 logger = logging.getLogger(__name__)
 
 
 class MongoStorePipeline:
-    """Batched idempotent upserts into ``articles``; a failed batch goes to the local spool.
+    """Batched idempotent upserts into ``articles``, written by one thread so the crawl never waits on them.
 
-    While the database is down, batches go straight to the spool for
-    ``STORE_RETRY_AFTER_SECONDS`` rather than stalling the crawl on server selection.
-    The spool is replayed when the pipeline opens and again when it closes.
+    A full batch goes to ``ArticleWriter`` on the writer thread and ``process_item`` returns at
+    once; only when ``STORE_MAX_PENDING_BATCHES`` batches are still being written does it wait
+    (back-pressure: the crawl slows to what the database takes rather than piling up memory).
+    One thread keeps the batches in order. While the database is down, batches go straight
+    to the spool for ``STORE_RETRY_AFTER_SECONDS``; the spool is replayed when the pipeline
+    opens and again when it closes. Needs the asyncio reactor (the project's setting).
     """
 
-    def __init__(
-        self,
-        stats: StatsCollector,
-        *,
-        config: StoreConfig,
-        spool: Spool,
-        batch_size: int,
-        retry_after: float,
-    ) -> None:
+    def __init__(self, stats: StatsCollector, *, writer: ArticleWriter, batch_size: int, max_pending: int) -> None:
         self.stats = stats
-        self.config = config
+        self.writer = writer
         self.batch_size = batch_size
-        self.retry_after = retry_after
-        self.spool = spool
-        self.store: Store | None = None
+        self.max_pending = max(1, max_pending)
         self.buffer: list[dict[str, Any]] = []
-        self._down_until = 0.0
+        self._executor: ThreadPoolExecutor | None = None
+        self._in_flight: list[asyncio.Future[Figures]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MongoStorePipeline:
         s = crawler.settings
         assert crawler.stats is not None
-        return cls(
-            crawler.stats,
-            config=StoreConfig.from_settings(s),
-            spool=Spool(Path(s.get("AIDAILY_DATA_DIR")) / "spool"),
-            batch_size=s.getint("STORE_BATCH_SIZE"),
+        writer = ArticleWriter(
+            StoreConfig.from_settings(s),
+            Spool(Path(s.get("AIDAILY_DATA_DIR")) / "spool"),
             retry_after=s.getfloat("STORE_RETRY_AFTER_SECONDS"),
         )
+        return cls(
+            crawler.stats,
+            writer=writer,
+            batch_size=s.getint("STORE_BATCH_SIZE"),
+            max_pending=s.getint("STORE_MAX_PENDING_BATCHES", 2),
+        )
 
-    def open_spider(self) -> None:
-        self.store = self.config.open()
-        try:
-            self.store.ensure_indexes()
-        except PyMongoError as exc:
-            logger.error("MongoDB unreachable at crawl start (%s); articles will be spooled", exc)
-            self._down_until = time.monotonic() + self.retry_after
-            return
-        self._replay()
+    async def open_spider(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidaily-store")
+        self._apply(await self._run(self.writer.open))
 
-    def close_spider(self) -> None:
-        self.flush()
-        if time.monotonic() >= self._down_until:
-            self._replay()
-        pending = len(self.spool)
-        self.stats.set_value("aidaily/store/spool_pending", pending)
-        if pending:
-            logger.warning("%d articles wait in the spool %s; `aidaily replay` writes them", pending, self.spool.path)
-        if self.store is not None:
-            self.store.close()
-
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, dict) and "content_hash" in item:
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
                 self.flush()
+            while len(self._in_flight) >= self.max_pending:
+                await asyncio.wait([self._in_flight[0]])
         return item
 
-    def flush(self) -> None:
+    async def close_spider(self) -> None:
+        self.flush()
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight))
+        try:
+            self._apply(await self._run(self.writer.close))
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
+
+    def flush(self) -> asyncio.Future[Figures]:
+        """Hand the buffered articles to the writer thread; the future is done once they are written or kept."""
         batch, self.buffer = self.buffer, []
-        if not batch:
-            return
-        if self.store is None or time.monotonic() < self._down_until:
-            self._to_spool(batch, "database down")
-            return
-        try:
-            counts = self.store.upsert_articles(batch, now=datetime.now(SHANGHAI))
-        except PyMongoError as exc:
-            self._down_until = time.monotonic() + self.retry_after
-            self._to_spool(batch, str(exc))
-            return
-        self._count(counts, batch)
+        future = self._run(self.writer.write, batch)
+        self._in_flight.append(future)
+        future.add_done_callback(lambda done: self._written(done, batch))
+        return future
 
-    def _to_spool(self, batch: list[dict[str, Any]], why: str) -> None:
-        self.spool.append(batch)
-        self.stats.inc_value("aidaily/store/spooled", len(batch))
-        logger.error("could not store %d articles (%s); kept in %s", len(batch), why, self.spool.path)
+    def _run(self, call: Any, *args: Any) -> asyncio.Future[Figures]:
+        if self._executor is None:
+            raise RuntimeError("the store pipeline is not open")
+        return asyncio.get_running_loop().run_in_executor(self._executor, call, *args)
 
-    def _replay(self) -> None:
-        if self.store is None:
+    def _written(self, done: asyncio.Future[Figures], batch: Sequence[dict[str, Any]]) -> None:
+        self._in_flight.remove(done)
+        error = None if done.cancelled() else done.exception()
+        if done.cancelled() or error is not None:
+            # A bug, not a database or disk failure (those the writer handles): say which articles it cost.
+            logger.error("store writer failed on %d articles", len(batch), exc_info=error)
+            self.stats.inc_value(UNKEPT, len(batch))
+            for doc in batch:
+                logger.error("not kept: %s", doc.get("url"))
             return
-        store = self.store
+        self._apply(done.result())
 
-        def write(docs: list[dict[str, Any]]) -> None:
-            self._count(store.upsert_articles(docs, now=datetime.now(SHANGHAI)), docs)
-
-        try:
-            replayed = self.spool.replay(write)
-        except PyMongoError as exc:
-            self._down_until = time.monotonic() + self.retry_after
-            logger.error("spool replay stopped: %s", exc)
-            return
-        if replayed:
-            self.stats.inc_value("aidaily/store/replayed", replayed)
-            logger.info("replayed %d spooled articles into MongoDB", replayed)
-
-    def _count(self, counts: UpsertCounts, docs: list[dict[str, Any]]) -> None:
-        """Crawl-wide and per-source figures of one written batch, one article per id."""
-        for doc in {d["_id"]: d for d in docs}.values():
-            outcome = counts.outcomes[doc["_id"]]
-            source = f"aidaily/source/{doc['source']}"
-            for scope in ("aidaily/store", source):
-                self.stats.inc_value(f"{scope}/{outcome}")
-            self.stats.inc_value(f"{source}/stored")
-            for field in COVERAGE_FIELDS:
-                if doc.get(field):
-                    self.stats.inc_value(coverage_key(doc["source"], field))
+    def _apply(self, figures: Figures) -> None:
+        """Crawl stats are changed on the reactor thread only."""
+        for key, count in figures.inc.items():
+            self.stats.inc_value(key, count)
+        for key, value in figures.values.items():
+            self.stats.set_value(key, value)

@@ -10,6 +10,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.outcomes import HANDLED_STATUSES_META
 from crawler.pages import jiqizhixin
 from crawler.spiders.base import ArticleSpider
 
@@ -37,7 +38,8 @@ class JiqizhixinSpider(ArticleSpider):
                 self.parse_article,
                 errback=self.article_page_instead,
                 cb_kwargs={"list_url": response.url},
-                meta={"article_url": url},
+                # no API record (404) is the usual reason to read the page instead: not a failed request
+                meta={"article_url": url, HANDLED_STATUSES_META: (404,)},
             )
 
     def article_page_instead(self, failure: Failure) -> Iterator[scrapy.Request]:

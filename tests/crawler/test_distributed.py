@@ -16,6 +16,7 @@ import pytest
 import redis
 from click.testing import CliRunner
 from scrapy import Request
+from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.test import get_crawler
 
 from aidaily.cli import main
@@ -23,16 +24,18 @@ from crawler.distributed import ReliableQueue
 from crawler.mirror import MirrorServer, mirror_path
 from crawler.spiders.ithome import IthomeSpider
 from crawler.store import Store
+from tests.gates import GatedMirror
 from tests.servers import RedisServerProcess
 from tests.synthetic_mirror import build_ithome_mirror
 
 AIDAILY = str(Path(sys.executable).parent / "aidaily")
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs Debian's redis-server")
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A throwaway redis-server on a free loopback port, no persistence."""
+    """A throwaway redis-server on a free loopback port, no persistence; the tests that use it skip without one."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs Debian's redis-server")
     server = RedisServerProcess(tmp_path_factory.mktemp("redis")).start()
     yield server.url
     server.stop()
@@ -91,15 +94,19 @@ def stored(mongo_uri: str, db_name: str) -> list[dict[str, object]]:
 
 def test_two_workers_store_every_article_once(mongo_uri: str, db_name: str, fresh_redis: str, tmp_path: Path) -> None:
     urls = build_ithome_mirror(tmp_path / "pages", 24)
-    with MirrorServer(tmp_path / "pages") as mirror:
+    # Every article page waits at the gate until both workers are fetching one: a worker pops at most
+    # CONCURRENT_REQUESTS (16) of the 24, so the other always gets some, however late it starts.
+    with GatedMirror(tmp_path / "pages", gated=lambda name: name.endswith(".htm"), allow=0) as mirror:
         seed(mongo_uri, fresh_redis, mirror, db_name, tmp_path)
         assert mirror.requests == []  # the seeder only enqueues
-        slow = ("-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        one_at_a_time = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")  # so two held requests are one per worker
         logs = [tmp_path / f"worker{i}.log" for i in (1, 2)]
         workers = [
-            start(crawl_args(mongo_uri, fresh_redis, mirror, *slow), db_name, tmp_path / f"w{i}", log)
+            start(crawl_args(mongo_uri, fresh_redis, mirror, *one_at_a_time), db_name, tmp_path / f"w{i}", log)
             for i, log in enumerate(logs)
         ]
+        mirror.wait_held(2)
+        mirror.release()
         for proc, log in zip(workers, logs, strict=True):
             assert proc.wait(120) == 0, log.read_text()
         fetched = article_fetches(mirror)
@@ -114,26 +121,32 @@ def test_two_workers_store_every_article_once(mongo_uri: str, db_name: str, fres
 
 def test_killed_worker_loses_nothing(mongo_uri: str, db_name: str, fresh_redis: str, tmp_path: Path) -> None:
     urls = build_ithome_mirror(tmp_path / "pages", 30)
-    with MirrorServer(tmp_path / "pages") as mirror:
+    # The first 6 article pages go through; the next ones wait at the gate until the doomed worker is dead.
+    with GatedMirror(tmp_path / "pages", gated=lambda name: name.endswith(".htm"), allow=6) as mirror:
         seed(mongo_uri, fresh_redis, mirror, db_name, tmp_path)
-        slow = ("-s", "DOWNLOAD_DELAY=0.25", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
-        doomed = start(crawl_args(mongo_uri, fresh_redis, mirror, *slow), db_name, tmp_path / "w1", tmp_path / "w1.log")
-        deadline = time.monotonic() + 60
-        while sum(article_fetches(mirror).values()) < 6:
-            assert time.monotonic() < deadline and doomed.poll() is None, (tmp_path / "w1.log").read_text()
-            time.sleep(0.05)
+        doomed = start(crawl_args(mongo_uri, fresh_redis, mirror), db_name, tmp_path / "w1", tmp_path / "w1.log")
+        mirror.wait_held(1)  # the doomed worker holds requests, and its 6 articles sit unwritten in its batch
         survivor_log = tmp_path / "w2.log"
-        survivor = start(crawl_args(mongo_uri, fresh_redis, mirror, *slow), db_name, tmp_path / "w2", survivor_log)
-        time.sleep(1.0)
+        survivor = start(crawl_args(mongo_uri, fresh_redis, mirror), db_name, tmp_path / "w2", survivor_log)
+        wait_for_heartbeats(fresh_redis, 2, [doomed, survivor])
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(10)
-        # The killed worker's articles were fetched but sat unwritten in its store batch.
-        assert len(stored(mongo_uri, db_name)) < len(urls)
+        assert stored(mongo_uri, db_name) == []  # killed mid-crawl, with nothing written
+        mirror.release()
         assert survivor.wait(120) == 0, survivor_log.read_text()
     docs = stored(mongo_uri, db_name)
     assert sorted(d["url"] for d in docs) == sorted(urls)
     assert "requests are back in the queue" in survivor_log.read_text()
     assert not redis.Redis.from_url(fresh_redis).keys("ithome:processing:*")
+
+
+def wait_for_heartbeats(redis_url: str, count: int, procs: list[subprocess.Popen[bytes]]) -> None:
+    """Until ``count`` workers beat in Redis (each beats once its queue is open)."""
+    server = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + 120
+    while len(server.keys("ithome:requests:worker:*")) < count:
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs), "workers did not start"
+        time.sleep(0.05)  # polling Redis for the state we wait on, not a guess at how long it takes
 
 
 def test_queue_round_trips_spider_requests_by_callback_name(fresh_redis: str) -> None:
@@ -158,6 +171,44 @@ def test_queue_round_trips_spider_requests_by_callback_name(fresh_redis: str) ->
     # Filed under this worker until acknowledged, with a fresh entry id.
     assert server.hlen(queue.processing_key) == 1
     assert popped.meta["aidaily_queue_entry"] != "7"
+
+
+class _NextCall:
+    def __init__(self) -> None:
+        self.scheduled = 0
+
+    def schedule(self, delay: float = 0) -> None:
+        self.scheduled += 1
+
+
+class _Loop:
+    """Stands in for the heartbeat's LoopingCall: starting a real one would install Twisted's default reactor."""
+
+    def __init__(self, call: object) -> None:
+        self.running = False
+
+    def start(self, interval: float, now: bool = True) -> None:
+        self.running = True
+
+    def stop(self) -> None:
+        self.running = False
+
+
+def test_an_idle_worker_waits_for_its_heartbeat_instead_of_spinning(
+    fresh_redis: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("crawler.distributed.task.LoopingCall", _Loop)
+    crawler = get_crawler(IthomeSpider, {"REDIS_URL": fresh_redis, "DISTRIBUTED_ROLE": "worker"})
+    spider = IthomeSpider.from_crawler(crawler)
+    slot = type("Slot", (), {"inprogress": set(), "nextcall": _NextCall()})()
+    crawler.engine = type("Engine", (), {"_slot": slot})()  # the engine's slot, as a running crawl has it
+    queue = ReliableQueue(redis.Redis.from_url(fresh_redis), spider, "%(spider)s:requests")
+    slot.nextcall.scheduled = 0  # the first beat, on opening
+    with pytest.raises(DontCloseSpider):  # idle, but not for MAX_IDLE_TIME_BEFORE_CLOSE yet
+        queue.on_idle()
+    assert slot.nextcall.scheduled == 0  # the idle signal does not wake the engine straight back up
+    queue.beat()  # the heartbeat loop does
+    assert slot.nextcall.scheduled == 1
 
 
 def test_seed_is_only_for_distributed_crawls(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX, SIDE_FILES, MirrorServer, mirror_path, mirror_url
-from tests.saved_pages import PROJECT_PAGES, url_of
+from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX, MirrorServer, mirror_path, mirror_url
+from tests.saved_pages import PROJECT_PAGES, REAL_PAGES, page_files, url_of
 
 
 @pytest.mark.parametrize(
@@ -45,6 +45,11 @@ def test_server_serves_files_meta_and_404(tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(server.base_url + "/example.com/a%253Fx=1.meta.json")
         assert server.requests[0] == "example.com/a%3Fx=1"
+        assert server.answers == [
+            ("example.com/a%3Fx=1", 200),
+            ("example.com/missing", 404),
+            ("example.com/a%3Fx=1.meta.json", 404),
+        ]
 
 
 def test_names_climbing_out_are_refused_and_links_inside_are_followed(tmp_path: Path) -> None:
@@ -90,13 +95,14 @@ def test_a_saved_content_length_replays_a_download_cut_short(tmp_path: Path) -> 
 
 
 def test_every_fixture_page_carries_the_time_it_was_saved() -> None:
-    pages = [p for p in PROJECT_PAGES.rglob("*") if p.is_file() and not p.name.endswith(SIDE_FILES)]
+    pages = page_files(PROJECT_PAGES, REAL_PAGES)
     assert len(pages) > 40
     for page in pages:
         meta = json.loads(page.with_name(page.name + META_SUFFIX).read_text(encoding="utf-8"))
         expected = page.with_name(page.name + EXPECTED_SUFFIX)
         real = expected.is_file() and "provenance" in json.loads(expected.read_text(encoding="utf-8"))
         saved = email.utils.parsedate_to_datetime(meta["headers"]["Date"])
+        assert real == page.is_relative_to(REAL_PAGES), f"{page}: real captures live in {REAL_PAGES}, apart"
         if real:  # a real capture carries its own capture time (tests/fixtures/README.md)
             assert datetime(2024, 1, 1, tzinfo=UTC) < saved < datetime(2026, 12, 1, tzinfo=UTC), page
         else:  # the hand-built pages were all saved 2026-01-20T15:00+08:00

@@ -12,10 +12,9 @@ from scrapy.utils.test import get_crawler
 
 from crawler.dates import SHANGHAI
 from crawler.middlewares import CharsetMiddleware, TruncatedResponseMiddleware
-from crawler.mirror import SIDE_FILES
 from crawler.pages import ithome
 from crawler.responses import TRUNCATED_FLAG, corrected_encoding, served_at, truncation
-from tests.saved_pages import PROJECT_PAGES, SHARED_PAGES
+from tests.saved_pages import PROJECT_PAGES, REAL_PAGES, SHARED_PAGES, page_files
 
 GBK_PAGE = PROJECT_PAGES / "www.ithome.com/0/915/418.htm"  # saved as GBK, <meta charset=gb2312>
 REAL_PAGE = SHARED_PAGES / "www.ithome.com/0/992/380.htm"  # a real IT之家 capture, UTF-8 as saved
@@ -138,7 +137,7 @@ def test_a_whole_page_passes_untouched() -> None:
 
 
 def test_fixture_pages_are_all_whole() -> None:
-    pages = [p for p in PROJECT_PAGES.rglob("*") if p.is_file() and not p.name.endswith(SIDE_FILES)]
+    pages = page_files(PROJECT_PAGES, REAL_PAGES)
     assert len(pages) > 40
     for path in pages:
         kind = "application/json" if path.read_bytes().lstrip()[:1] in (b"{", b"[") else "text/html"

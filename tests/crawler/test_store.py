@@ -2,6 +2,9 @@
 
 from datetime import datetime, timedelta
 
+import pytest
+from pymongo.collection import Collection
+
 from crawler.dates import SHANGHAI
 from crawler.items import ArticleItem
 from crawler.normalize import normalize_article
@@ -65,3 +68,16 @@ def test_indexes_exist(store: Store) -> None:
     info = store.articles.index_information()
     assert info["url_unique"]["unique"] is True
     assert {"published_at", "source_published_at", "tokens_published_at", "content_hash"} <= set(info)
+
+
+def test_an_article_another_crawl_inserted_meanwhile_is_not_counted_new(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two crawls on one database find the same new page at once: both look it up before either
+    # has written it, both upsert it, one inserts. Only that one may count it new.
+    store.upsert_articles([doc()], now=FETCHED)  # the other crawl's write lands first
+    monkeypatch.setattr(Collection, "find", lambda self, *args, **kwargs: iter([]))  # looked up before it
+    counts = store.upsert_articles([doc(), doc(url="https://36kr.com/p/2")], now=FETCHED)
+    assert counts.outcomes == {doc()["_id"]: "unchanged", doc(url="https://36kr.com/p/2")["_id"]: "inserted"}
+    monkeypatch.undo()
+    assert store.articles.count_documents({}) == 2

@@ -12,7 +12,7 @@ import pytest
 from crawler.dates import parse_published
 from crawler.pages import ParseError, aibase
 from crawler.pages.nextjs import flight
-from tests.saved_pages import PROJECT_PAGES, SHARED_PAGES
+from tests.saved_pages import PROJECT_PAGES, REAL_PAGES, SHARED_PAGES
 
 PAGES = PROJECT_PAGES / "www.aibase.com" / "zh" / "news"
 NOW = datetime.fromisoformat("2026-01-20T15:00:00+08:00")
@@ -191,7 +191,7 @@ def test_aibase_real_article_without_its_data_still_has_date_author_and_tags() -
     assert item.body.startswith("雷鸟创新（RayNeo）在2026雷鸟AI眼镜新品发布会上推出全新iO系列")
 
 
-REAL_LIST = PROJECT_PAGES / "news.aibase.com" / "zh" / "news" / "index.html"
+REAL_LIST = REAL_PAGES / "news.aibase.com" / "zh" / "news" / "index.html"
 
 
 def test_real_list_text_row_is_framed_by_its_byte_length() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from crawler.dates import parse_published
 from crawler.pages import ArticleGone, PageBlocked, ParseError, kr36
-from tests.saved_pages import SHARED_PAGES
+from tests.saved_pages import REAL_PAGES, SHARED_PAGES
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages" / "36kr.com"
 ARTICLE = "https://36kr.com/p/3648012458120705"
@@ -233,17 +233,35 @@ def test_real_article_markup_fallback_keeps_title_byline_summary_and_disclaimer_
         assert chrome not in from_markup.body
 
 
+REAL_AI_LIST = REAL_PAGES / "36kr.com" / "information" / "AI" / "index.html"
+# The demo day's AI channel, built by hand in the real capture's markup and state.
 AI_LIST = PAGES / "information" / "AI" / "index.html"
 
 
-def test_real_ai_channel_list_reads_the_same_links_from_state_and_cards() -> None:
-    html = AI_LIST.read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("path", "first"),
+    [(REAL_AI_LIST, "https://36kr.com/p/3919391204415360"), (AI_LIST, "https://36kr.com/p/3647987650215433")],
+    ids=["real", "hand-built"],
+)
+def test_ai_channel_list_reads_the_same_links_from_state_and_cards(path: Path, first: str) -> None:
+    html = path.read_text(encoding="utf-8")
     from_state = kr36.parse_information_list(html, kr36.AI_LIST_URL)
     stripped, count = re.subn(r"window\.initialState=\{.*?\}</script>", "</script>", html, flags=re.S)
     assert count == 1
     from_cards = kr36.parse_information_list(stripped, kr36.AI_LIST_URL)
     assert from_state == from_cards
-    assert from_state[0] == "https://36kr.com/p/3919391204415360"
+    assert from_state[0] == first
+
+
+def test_hand_built_ai_channel_has_the_real_pages_state_and_cards() -> None:
+    def shape(path: Path) -> tuple[set[str], set[str]]:
+        html = path.read_text(encoding="utf-8")
+        items = kr36.read_state(html)["information"]["informationList"]["itemList"]  # type: ignore[index]
+        material = {key for item in items for key in item["templateMaterial"]}
+        cards = set(re.findall(r'class="(kr-flow-[\w-]+|article-item-[\w-]+)', html))
+        return material | {key for item in items for key in item}, cards
+
+    assert shape(AI_LIST) == shape(REAL_AI_LIST)
 
 
 def test_a_page_that_is_no_channel_list_is_a_parse_error() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from parsel import Selector
 
 from crawler.items import ArticleItem
 from crawler.pages import ParseError, qbitai
-from tests.saved_pages import PROJECT_PAGES
+from tests.saved_pages import PROJECT_PAGES, REAL_PAGES
 
 PAGES = PROJECT_PAGES / "www.qbitai.com"
+REAL_HOME = REAL_PAGES / "www.qbitai.com" / "index.html"
 
 
 def article(post_id: str) -> ArticleItem:
@@ -43,7 +45,7 @@ def test_date_and_time_spans_are_joined() -> None:
 
 
 def test_real_home_list_takes_the_featured_articles_and_the_list_not_tag_or_author_links() -> None:
-    html = (PAGES / "index.html").read_text(encoding="utf-8")
+    html = REAL_HOME.read_text(encoding="utf-8")
     links = qbitai.parse_list(html, "https://www.qbitai.com/")
     assert all(qbitai.is_article_url(link) for link in links)
     assert len(links) == len(set(links)) == 10
@@ -53,6 +55,33 @@ def test_real_home_list_takes_the_featured_articles_and_the_list_not_tag_or_auth
         "https://www.qbitai.com/2026/07/463640.html",
         "https://www.qbitai.com/2026/07/460892.html",
     ]
+
+
+def test_hand_built_home_keeps_the_banner_once_the_featured_article_and_no_event() -> None:
+    links = qbitai.parse_list((PAGES / "index.html").read_text(encoding="utf-8"), "https://www.qbitai.com/")
+    assert links == [
+        "https://www.qbitai.com/2026/01/391204.html",  # the carousel's, then again in the list: once
+        "https://www.qbitai.com/2026/01/391150.html",  # only in the picture box, not in the list
+        "https://www.qbitai.com/2026/01/391187.html",
+        "https://www.qbitai.com/2026/01/390988.html",
+    ]  # the 活动 slide and the 活动 list item link /category/huodong: no article
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        ".gundong .swiper-wrapper .swiper-slide > a .carousel-caption h3",
+        ".page_top .pic_box > a h4 span",
+        ".main.index_page .article_list .picture_text .picture a img.wp-post-image",
+        ".article_list .picture_text .text_box h4 a",
+        ".article_list .picture_text .text_box .info span.author a",
+        ".article_list .picture_text .text_box .info span.time",
+        ".article_list .picture_text .text_box .info .tags_s a[rel=tag]",
+    ],
+)
+def test_hand_built_home_has_the_regions_of_the_real_home(region: str) -> None:
+    for path in (REAL_HOME, PAGES / "index.html"):
+        assert Selector(text=path.read_text(encoding="utf-8")).css(region), f"{path}: no {region}"
 
 
 def test_list_links_to_categories_and_events_are_not_articles() -> None:

@@ -1,8 +1,9 @@
 """Every saved page against its expected output: one parametrised case per page.
 
-The project's own mirror (``tests/fixtures/pages``) and the real captures in ``../shared``
-(expected files in ``tests/fixtures/real``) go through the same comparison; a shared capture
-is skipped with a reason when ``../shared`` is absent.
+The project's own mirror of hand-built pages (``tests/fixtures/pages``) and the real captures
+(``tests/fixtures/real``: their expected files, and the pages this repository keeps; the others in
+``../shared``) go through the same comparison; a shared capture is skipped with a reason when
+``../shared`` is absent.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from crawler import pages
 from crawler.dates import SHANGHAI
 from crawler.normalize import normalize_article
-from tests.saved_pages import SHARED_PAGES, SavedPage, real_pages, saved_pages
+from tests.saved_pages import PROJECT_PAGES, REAL_PAGES, SHARED_PAGES, SavedPage, real_pages, saved_pages
 
 PAGES = list(saved_pages()) + list(real_pages())
 # Boilerplate that must never reach a stored body, whatever the site.
@@ -33,8 +34,18 @@ def test_every_shared_capture_has_an_expected_file() -> None:
         pytest.skip(f"{SHARED_PAGES} is absent: the real captures are not on this machine")
     captured = {p.relative_to(SHARED_PAGES).as_posix() for p in SHARED_PAGES.rglob("*") if p.is_file()}
     captured -= {"REAL.md"}
-    expected = {p.path.relative_to(SHARED_PAGES).as_posix() for p in real_pages()}
-    assert captured == expected
+    shared = [p for p in real_pages() if p.path.is_relative_to(SHARED_PAGES)]
+    assert captured == {p.path.relative_to(SHARED_PAGES).as_posix() for p in shared}
+    kept_here = {p.path.relative_to(REAL_PAGES).as_posix() for p in real_pages() if p.path.is_relative_to(REAL_PAGES)}
+    assert not captured & kept_here, "a real capture is kept in one place, here or in ../shared"
+
+
+def test_real_captures_are_apart_from_the_hand_built_mirror() -> None:
+    kept = [p for p in real_pages() if p.path.is_relative_to(REAL_PAGES)]
+    assert len(kept) >= 5, "the real list captures are kept in tests/fixtures/real"
+    assert all(p.real and p.available for p in kept)
+    # The crawl mirror is one hand-built day: a real capture there would link pages of another day.
+    assert not [p.url for p in saved_pages(PROJECT_PAGES) if p.real]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[("real/" if p.real else "") + p.id for p in PAGES])

@@ -39,8 +39,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     data = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLM_", "MONGO_"))}
     env |= {"AIDAILY_DATA_DIR": str(data)}
-    run(env, "daily", "--mirror", str(PROJECT_PAGES), "--date", DAY, "--no-llm", "--out", str(data / "reports"))
+    done = run(env, "daily", "--mirror", str(PROJECT_PAGES), "--date", DAY, "--no-llm", "--out", str(data / "reports"))
     reports = {style: (data / "reports" / f"{DAY}-{style}.md").read_text(encoding="utf-8") for style in NAMES}
+    reports["summary"] = done.stdout
     for style in NAMES:
         out = data / f"{style}.html"
         run(env, "report", "--date", DAY, "--style", style, "--format", "html", "--no-llm", "--out", str(out))
@@ -104,3 +105,12 @@ def test_the_html_page_names_its_report_and_day(demo: dict[str, str], style: str
     assert f"<title>{NAMES[style]}</title>" in page
     assert f"<h1>{NAMES[style]}</h1>" in page and page.count("<h1>") == 1
     assert "LLM: off" in page and 'nav class="toc"' in page
+
+
+def test_the_summary_of_a_first_run_shows_every_source_answered(demo: dict[str, str]) -> None:
+    lines = demo["summary"].splitlines()
+    sources = [line for line in lines if re.match(r"  \S+ \(\S+\): found \d+", line)]
+    assert len(sources) == 7, demo["summary"]
+    # every link of the demo mirror is answered: a failed request here would be a broken fixture, not the demo
+    assert not [line for line in sources if "failed" in line or "FAILED" in line]
+    assert "health: ok" in lines and lines[-1] == "exit status 0"

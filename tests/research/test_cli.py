@@ -173,3 +173,12 @@ def test_export_parquet_to_stdout(archive: Store, mongo_uri: str) -> None:
     assert result.exit_code == 0, result.output
     table = pq.read_table(io.BytesIO(result.stdout_bytes))
     assert sorted(table.column("source").to_pylist()) == ["36kr", "ithome", "qbitai"]
+
+
+def test_reindex_rebuilds_the_search_index_from_the_articles(seeded: Store, mongo_uri: str) -> None:
+    seeded.collection("search_index").delete_many({})
+    result = run(seeded, mongo_uri, "reindex")
+    assert result.exit_code == 0, result.output
+    assert "indexed 8 articles" in result.stderr
+    found = run(seeded, mongo_uri, "search", "人形机器人", "--format", "json")
+    assert [s["title"] for s in json.loads(found.stdout)] == ["人形机器人公司完成新一轮融资"]

@@ -1,27 +1,24 @@
-"""reports.search against a real server: terms, phrases, filters, ranking, duplicate folding, index use."""
+"""reports.search against a real server: terms, phrases, filters, folding, and the index against brute force."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from crawler.dates import SHANGHAI
 from crawler.store import Store
-from enrich.termdf import COLLECTION, META_ID, add_to_term_df, document_frequencies
+from enrich import searchstore
+from enrich.searchstore import COLLECTION, catch_up, index_articles, read_meta, rebuild_index
 from enrich.tokens import TokenizerKit
-from reports.search import (
-    DateWindows,
-    QueryError,
-    SearchQuery,
-    fold_duplicates,
-    parse_query,
-    rank,
-    search,
-    search_plan,
-    story_line,
-)
-from tests.research.conftest import id_of
+from reports.search import QueryError, SearchQuery, parse_query, ranked, search, story_line
+from tests.research.conftest import id_of, make_docs
+from tests.research.reference import recombined, reference_ranking
+
+ENRICH_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "enrich" / "articles.jsonl"
 
 
 def query(kit: TokenizerKit, text: str, **kw: object) -> SearchQuery:
@@ -29,8 +26,8 @@ def query(kit: TokenizerKit, text: str, **kw: object) -> SearchQuery:
     return SearchQuery(terms, phrases, **kw)  # type: ignore[arg-type]
 
 
-def titles(store: Store, q: SearchQuery) -> list[str]:
-    return [s.doc["title"] for s in search(store, q).stories]
+def titles(store: Store, q: SearchQuery, kit: TokenizerKit) -> list[str]:
+    return [s.doc["title"] for s in search(store, q, kit=kit).stories]
 
 
 def test_parse_query_splits_terms_and_phrases(kit: TokenizerKit) -> None:
@@ -47,7 +44,7 @@ def test_parse_query_rejects_queries_without_words(kit: TokenizerKit, text: str)
 
 
 def test_all_terms_must_match_and_duplicates_fold(archive: Store, kit: TokenizerKit) -> None:
-    result = search(archive, query(kit, "DeepSeek 开源"))
+    result = search(archive, query(kit, "DeepSeek 开源"), kit=kit)
     ids = [s.doc["_id"] for s in result.stories]
     # the V3.2 story (three copies) comes first, folded; the price-war article matches both words too
     assert ids == [id_of("ds-ithome"), id_of("ds-old")]
@@ -55,99 +52,123 @@ def test_all_terms_must_match_and_duplicates_fold(archive: Store, kit: Tokenizer
     assert sorted(d["_id"] for d in head.duplicates) == sorted([id_of("ds-36kr"), id_of("ds-qbitai")])
     assert story_line(head).endswith("+2 sources: 36氪, 量子位")
     assert result.matches == 4
-    # 英伟达 is in neither: nothing matches all three words
-    assert search(archive, query(kit, "DeepSeek 开源 英伟达")).stories == []
+    assert search(archive, query(kit, "DeepSeek 开源 英伟达"), kit=kit).stories == []
 
 
-def test_phrase_matches_the_text_not_just_the_tokens(archive: Store, kit: TokenizerKit) -> None:
-    assert titles(archive, query(kit, '"价格战将持续"')) == ["国产大模型价格战：谁在降价"]
-    assert titles(archive, query(kit, '"价格战将停止"')) == []
+def test_phrase_needs_its_words_in_a_row(archive: Store, kit: TokenizerKit) -> None:
+    assert titles(archive, query(kit, '"价格战将持续"'), kit) == ["国产大模型价格战：谁在降价"]
+    assert titles(archive, query(kit, '"价格战将停止"'), kit) == []
+    # both words are in the article, but not next to each other
+    assert titles(archive, query(kit, '"降价 价格战"'), kit) == []
 
 
 def test_filters_dates_sources_category_cluster(archive: Store, kit: TokenizerKit) -> None:
     q = "DeepSeek"
-    assert titles(archive, query(kit, q, until=date(2026, 1, 15))) == ["国产大模型价格战：谁在降价"]
-    assert [s.doc["source"] for s in search(archive, query(kit, q, sources=("36kr",))).stories] == ["36kr"]
-    assert titles(archive, query(kit, q, category="产业商业")) == ["国产大模型价格战：谁在降价"]
-    assert [s.doc["cluster_id"] for s in search(archive, query(kit, q, cluster="c-ds")).stories] == ["c-ds"]
-    assert titles(archive, query(kit, q, since=date(2026, 1, 21))) == []
+    assert titles(archive, query(kit, q, until=date(2026, 1, 15)), kit) == ["国产大模型价格战：谁在降价"]
+    found = search(archive, query(kit, q, sources=("36kr",)), kit=kit).stories
+    assert [s.doc["source"] for s in found] == ["36kr"]
+    assert titles(archive, query(kit, q, category="产业商业"), kit) == ["国产大模型价格战：谁在降价"]
+    found = search(archive, query(kit, q, cluster="c-ds"), kit=kit).stories
+    assert [s.doc["cluster_id"] for s in found] == ["c-ds"]
+    assert titles(archive, query(kit, q, since=date(2026, 1, 21)), kit) == []
 
 
-def test_ranking_prefers_term_frequency_then_recency() -> None:
-    def doc(_id: str, title: str, body: str, day: int) -> dict[str, object]:
-        return {"_id": _id, "title": title, "body": body, "published_at": datetime(2026, 1, day, tzinfo=SHANGHAI)}
+def test_a_duplicate_whose_canonical_did_not_match_is_its_own_story(archive: Store, kit: TokenizerKit) -> None:
+    # only the 36氪 copy is from 36kr: its canonical (IT之家) is filtered out, so it stands alone
+    stories = search(archive, query(kit, "DeepSeek 开源", sources=("36kr",)), kit=kit).stories
+    assert [(s.doc["_id"], s.duplicates) for s in stories] == [(id_of("ds-36kr"), [])]
 
-    docs = [
-        doc("once-old", "芯片新闻", "英伟达发布了新产品，其他厂商也在跟进。", 10),
-        doc("title", "英伟达发布新芯片", "英伟达发布了新产品，其他厂商也在跟进。", 5),
-        doc("once-new", "芯片新闻", "英伟达发布了新产品，其他厂商也在跟进。", 12),
-        doc("rare-term", "芯片新闻", "英伟达和台积电发布了新产品，其他厂商也在跟进。", 1),
+
+def _small_archive(kit: TokenizerKit) -> list[dict[str, Any]]:
+    docs = make_docs(kit)
+    for line in ENRICH_FIXTURE.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        when = datetime.fromisoformat(record["published_at"])
+        docs.append(
+            {k: v for k, v in record.items() if k != "id"}
+            | {"_id": record["id"], "published_at": when, "enriched_at": when, "category": "技术底座"}
+        )
+    return docs + recombined(docs, 400)
+
+
+QUERIES = [
+    ("DeepSeek", {}),
+    ("DeepSeek 开源", {}),
+    ("模型", {}),
+    ("发布", {"since": date(2026, 1, 10), "until": date(2026, 1, 19)}),
+    ("发布 模型", {"sources": ("36kr", "ithome")}),
+    ("英伟达", {"category": "产业商业"}),
+    ("开源", {"cluster": "rc3"}),
+    ('"推理成本"', {}),
+    ('"价格 腰斩" api', {}),
+    ("芯片 算力", {"since": date(2026, 1, 5)}),
+]
+
+
+@pytest.mark.parametrize("text, kw", QUERIES)
+def test_the_index_ranks_exactly_as_brute_force(store: Store, kit: TokenizerKit, text: str, kw: dict) -> None:
+    docs = _small_archive(kit)
+    store.articles.insert_many(docs)
+    q = query(kit, text, **kw)
+    expected = reference_ranking(docs, q, kit)
+    assert expected, "the query must match something to test anything"
+    assert ranked(store, q, kit=kit) == expected
+
+
+def test_updates_deletes_and_merges_keep_the_ranking_exact(
+    store: Store, kit: TokenizerKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(searchstore, "SMALLEST_CLASS", 10)
+    docs = _small_archive(kit)
+    store.articles.insert_many(docs)
+    rebuild_index(store, kit)
+    # re-enrich a few at a time: each update writes a segment, replaced articles lose their old ordinals
+    later = datetime(2026, 3, 1, tzinfo=SHANGHAI)
+    for n in range(0, 60, 10):
+        batch = [
+            d | {"body": d["body"] + "\n英伟达与台积电合作推进先进封装。", "enriched_at": later}
+            for d in docs[n : n + 10]
+        ]
+        for d in batch:
+            store.articles.replace_one({"_id": d["_id"]}, d)
+        index_articles(store, batch, kit)
+        docs[n : n + 10] = batch
+    meta = read_meta(store)
+    assert meta is not None and len(meta.segments) < 7  # merged along the way
+    for text, kw in [("推进", {}), ("英伟达 封装", {}), ("模型", {}), ('"先进封装"', {})]:
+        q = query(kit, text, **kw)
+        assert ranked(store, q, kit=kit) == reference_ranking(docs, q, kit)
+
+
+def test_search_indexes_what_was_enriched_since_and_builds_a_missing_index(store: Store, kit: TokenizerKit) -> None:
+    docs = make_docs(kit)
+    store.articles.insert_many(docs)
+    q = query(kit, "人形机器人")
+    assert [s.doc["title"] for s in search(store, q, kit=kit).stories] == ["人形机器人公司完成新一轮融资"]
+    assert store.collection(COLLECTION).count_documents({}) > 1  # built on first use
+    late = docs[0] | {
+        "_id": "late",
+        "url": "https://example.test/late",
+        "title": "人形机器人量产提速",
+        "published_at": docs[0]["published_at"] + timedelta(days=1),
+        "enriched_at": datetime(2026, 2, 1, tzinfo=SHANGHAI),
+        "duplicate_of": None,
+    }
+    store.articles.insert_one(late)
+    found = [s.doc["_id"] for s in search(store, q, kit=kit).stories]
+    assert sorted(found) == sorted(["late", id_of("robot-ithome")])
+    assert catch_up(store, kit).indexed_through == late["enriched_at"]
+
+
+def test_the_server_queries_of_a_search_are_index_lookups(archive: Store, kit: TokenizerKit) -> None:
+    """Search reads the index by _id and filters by single indexed fields: no planner limit can apply."""
+    meta = catch_up(archive, kit)
+    plans = [
+        archive.collection(COLLECTION).find({"_id": {"$in": ["meta", "x:docs"]}}).explain(),
+        archive.articles.find({"enriched_at": {"$gt": meta.indexed_through}}).explain(),
+        archive.articles.find({"cluster_id": "c-ds"}, {"_id": 1}).explain(),
+        archive.articles.find({"_id": {"$in": [id_of("ds-old")]}}).explain(),
     ]
-    ranked = rank(docs, ["英伟达"], {"英伟达": 50}, 1000)
-    assert [d["_id"] for _, d in ranked] == ["title", "once-new", "once-old", "rare-term"]
-    # repeating the rarer of two terms counts for more than repeating the common one
-    pair = [
-        doc("common-twice", "新闻", "英伟达与台积电合作，英伟达称。", 3),
-        doc("rare-twice", "新闻", "英伟达与台积电合作，台积电称。", 3),
-    ]
-    both = rank(pair, ["英伟达", "台积电"], {"英伟达": 500, "台积电": 2}, 1000)
-    assert [d["_id"] for _, d in both] == ["rare-twice", "common-twice"]
-
-
-def test_fold_keeps_a_duplicate_whose_canonical_did_not_match() -> None:
-    lone = {"_id": "b", "duplicate_of": "a", "source_name": "36氪", "title": "t"}
-    stories = fold_duplicates([(1.0, lone)])
-    assert [(s.doc["_id"], s.duplicates) for s in stories] == [("b", [])]
-
-
-def test_candidate_cap_reports_truncation(archive: Store, kit: TokenizerKit) -> None:
-    result = search(archive, query(kit, "DeepSeek"), max_candidates=2)
-    assert result.truncated and result.candidates == 2
-
-
-def test_term_df_is_built_on_first_use_and_updated_incrementally(seeded: Store) -> None:
-    df, total = document_frequencies(seeded, ["deepseek", "英伟达", "nosuchterm"])
-    assert total == 8
-    assert df == {"deepseek": 4, "英伟达": 1}
-    add_to_term_df(seeded, [["英伟达", "新词"]])
-    df, total = document_frequencies(seeded, ["英伟达", "新词"])
-    assert (df, total) == ({"英伟达": 2, "新词": 1}, 9)
-    meta = seeded.collection(COLLECTION).find_one({"_id": META_ID})
-    assert meta["first_published_at"] == datetime(2026, 1, 10, 9, tzinfo=SHANGHAI)
-    assert meta["last_published_at"] == datetime(2026, 1, 20, 12, tzinfo=SHANGHAI)
-
-
-def test_date_windows_walk_back_from_the_newest_day() -> None:
-    day = timedelta(days=1)
-    jan = [datetime(2025, 1, d, tzinfo=SHANGHAI) for d in range(1, 32)]
-    meta = {"first_published_at": jan[0], "last_published_at": jan[10]}  # 10 days, 100 articles a day
-    windows = DateWindows(SearchQuery(("openai",)), 1000, meta, 100)
-    walk = iter(windows)
-    assert next(walk) == {"published_at": {"$gte": jan[9]}}  # one day holds the 100 wanted
-    windows.observe(50)  # it held 50: the rate seen sizes the next window for the 50 missing (+10%)
-    assert next(walk) == {"published_at": {"$gte": jan[9] - 1.1 * day, "$lt": jan[9]}}
-    windows.observe(0)
-    rest = list(walk)
-    assert rest[-1] == {"published_at": {"$lt": rest[-2]["published_at"]["$gte"]}}  # older articles at once
-    assert windows.done
-    # a term under the cap: the query's own range in one go
-    assert list(DateWindows(SearchQuery(("openai",)), 100, meta, 100)) == [{}]
-    # a since bound: the walk ends exactly there
-    bounded = list(DateWindows(SearchQuery(("openai",), since=date(2025, 1, 8)), 1000, meta, 100))
-    assert bounded[-1] == {"published_at": {"$gte": jan[7], "$lt": bounded[-2]["published_at"]["$gte"]}}
-
-
-@pytest.mark.parametrize(
-    "text, kw",
-    [
-        ("DeepSeek", {}),
-        ("DeepSeek 开源", {}),
-        ("OpenAI 推理", {"since": date(2026, 1, 19), "until": date(2026, 1, 20)}),
-        ("DeepSeek", {"sources": ("36kr", "ithome"), "category": "技术底座"}),
-        ('"推理成本"', {}),
-        ("DeepSeek", {"cluster": "c-ds", "since": date(2026, 1, 1)}),
-    ],
-)
-def test_every_search_shape_is_served_by_an_index(archive: Store, kit: TokenizerKit, text: str, kw: dict) -> None:
-    plan = search_plan(archive, query(kit, text, **kw))
-    assert "IXSCAN" in plan and "COLLSCAN" not in plan, plan
+    for plan in plans:
+        text = json.dumps(plan["queryPlanner"]["winningPlan"], default=str)
+        assert "IXSCAN" in text and "COLLSCAN" not in text, text
