@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.crawlsummary import LOST, store_counters
+from crawler.crawlsummary import LOST, spider_line, store_counters
 from crawler.health import Flag, fetch_by_source, loss_reasons, merged_sources
 from crawler.reachability import every_source_unreachable
 from crawler.sources import source_name
@@ -136,6 +136,9 @@ def source_lines(outcome: DailyOutcome, extra: dict[str, str]) -> Iterator[str]:
     for source in sorted(set(reasons) - set(sources) - unreachable):  # a list that failed to parse, say
         why = ", ".join(f"{r} {n}" for r, n in sorted(reasons[source].items()))
         yield f"  {source}: nothing stored ({why})"
+    for spider, stats in sorted((outcome.run.get("stats") or {}).items()):  # lmarena counts snapshots, not articles
+        if any(key.startswith("aidaily/leaderboard/") for key in stats):
+            yield f"  {spider_line(spider, stats)}"
 
 
 def health_lines(outcome: DailyOutcome) -> Iterator[str]:

@@ -114,3 +114,10 @@ def test_the_summary_of_a_first_run_shows_every_source_answered(demo: dict[str, 
     # every link of the demo mirror is answered: a failed request here would be a broken fixture, not the demo
     assert not [line for line in sources if "failed" in line or "FAILED" in line]
     assert "health: ok" in lines and lines[-1] == "exit status 0"
+
+
+def test_the_summary_shows_the_leaderboard_snapshots_stored(demo: dict[str, str]) -> None:
+    lines = demo["summary"].splitlines()
+    board = [line for line in lines if line.startswith("  lmarena: ")]
+    # the committed LM Arena excerpt holds three dates; a first run stores each once
+    assert board == ["  lmarena: found 3 leaderboard snapshots, new 3, updated 0, unchanged 0, not stored 0"], lines
