@@ -10,12 +10,17 @@ import scipy.sparse as sp
 
 from enrich.vectors import top_columns
 
-# Numbers and dates weigh a lot (they are rare) but say nothing about the topic.
+# Numbers and dates weigh a lot (they are rare) but say nothing about the topic; nor do Chinese
+# quantities (一代, 多款, 九成, 两年, 数亿元), which the tokenizer keeps as one word.
 _NUMERIC = re.compile(r"^[0-9.,%]+$")
+_QUANTITY = re.compile(
+    r"^[0-9零一二两三四五六七八九十百千万亿几多数首每半]+[个款项次代年成倍位家名条种台月日天周轮期批件亿万元]*$"
+)
 
 
 def is_keyword(term: str) -> bool:
-    return len(term) > 1 and not _NUMERIC.match(term)
+    """Whether a term may be shown as a keyword: longer than one character, not a number or quantity."""
+    return len(term) > 1 and not _NUMERIC.match(term) and not _QUANTITY.match(term)
 
 
 def keyword_mask(terms: np.ndarray) -> np.ndarray:
