@@ -29,6 +29,7 @@ from enrich.pairgate import GateRules, Pair, offline_verdict
 from enrich.pairmodel import PairModel, load_pair_model
 from enrich.runner import CandidateSink, EnrichSettings, GateVerdict, enrich
 from enrich.tokens import TokenizerKit
+from enrich.training.gate import read_week
 
 FEEDS = Path(__file__).resolve().parent / "data" / "feeds"
 DEV_WEEKS = ("dev", "dev-0723", "dev-0817")
@@ -37,19 +38,8 @@ RULES = GateRules()
 
 
 def feed_articles(week: str, gold: str = "gold") -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The articles of a hand-labelled real feed week (``bench/data/feeds/<week>.jsonl``) and their events.
-
-    ``gold``: ``gold`` (v2, the pairs both readers joined), ``event`` (v1, the first reader) or ``event_b``."""
-    docs: list[dict[str, Any]] = []
-    events: dict[str, str] = {}
-    for line in (FEEDS / f"{week}.jsonl").read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
-        docs.append({
-            "_id": item["id"], "url": item["url"], "source": item["source"], "title": item["title"],
-            "body": item["lead"], "published_at": datetime.fromisoformat(item["published_at"]),
-        })  # fmt: skip
-        events[item["id"]] = item[gold]
-    return docs, events
+    """The articles of a hand-labelled real feed week (``bench/data/feeds/<week>.jsonl``) and their events."""
+    return read_week(week, FEEDS, label=gold)
 
 
 def pair_scores(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[float, float, int, int]:

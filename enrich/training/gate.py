@@ -55,8 +55,9 @@ class Candidate:
     same: bool
 
 
-def read_week(week: str, feeds: Path = FEEDS) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Articles of a labelled feed week and their gold event."""
+def read_week(week: str, feeds: Path = FEEDS, label: str = "gold") -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Articles of a labelled feed week and their event: ``gold`` (v2, the pairs both readers joined), ``event``
+    (v1, the first reader) or ``event_b``."""
     docs: list[dict[str, Any]] = []
     gold: dict[str, str] = {}
     for line in (feeds / f"{week}.jsonl").read_text(encoding="utf-8").splitlines():
@@ -65,7 +66,7 @@ def read_week(week: str, feeds: Path = FEEDS) -> tuple[list[dict[str, Any]], dic
             "_id": item["id"], "url": item["url"], "source": item["source"], "title": item["title"],
             "body": item["lead"], "published_at": datetime.fromisoformat(item["published_at"]),
         })  # fmt: skip
-        gold[item["id"]] = item["gold"]
+        gold[item["id"]] = item[label]
     return docs, gold
 
 
