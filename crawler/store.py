@@ -195,8 +195,9 @@ class Store:
         """Write normalised article documents: new ones inserted, changed ones updated, the rest untouched.
 
         A changed title or body keeps the earlier text in ``article_versions``. A re-crawl
-        never moves ``published_at`` once known, because relative dates (``3小时前``) resolve
-        against the crawl time and would drift.
+        never moves a possible ``published_at`` once known, because relative dates (``3小时前``)
+        resolve against the crawl time and would drift; an impossible one (more than a day after
+        its ``fetched_at``) is corrected.
         """
         counts = UpsertCounts()
         if not docs:
