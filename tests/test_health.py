@@ -326,7 +326,7 @@ def test_server_errors_robots_and_a_broken_parser_are_counted_and_judged(
         " — the site's robots.txt forbids these pages"
     ) in lines
     # the site parser lost every body; the generic fallback stored them, and the judgement below says so
-    assert [line for line in lines if line.startswith("ithome: found 4, new 4, updated 0, unchanged 0, spooled 0,")]
+    assert [line for line in lines if line.startswith("ithome: found 5, new 5, updated 0, unchanged 0, spooled 0,")]
     assert not [line for line in lines if "qbitai" in line and "FAILED" in line]
     assert "crawl: 2 source(s) FAILED (see above)" in lines
     with Store.open(mongo_uri, db_name=db_name) as store:
@@ -341,7 +341,7 @@ def test_server_errors_robots_and_a_broken_parser_are_counted_and_judged(
         ),
         "ithome": (
             "parse",
-            "IT之家: 列表 4 篇，4 篇正文未能按站点规则解析（no_body 4），4 篇由通用提取器存下，解析规则疑似失效",
+            "IT之家: 列表 5 篇，5 篇正文未能按站点规则解析（no_body 5），5 篇由通用提取器存下，解析规则疑似失效",
         ),
     }
 

@@ -60,7 +60,7 @@ def test_a_crawl_prints_its_summary_and_logs_to_the_file(mongo_uri: str, env: di
     args = ("--mongo-uri", mongo_uri, "crawl", "ithome", "--mirror", str(PROJECT_PAGES))
     quiet = aidaily(env, *args)
     assert quiet.stdout.splitlines() == [
-        "ithome: found 4, new 4, updated 0, unchanged 0, spooled 0, unkept 0, dropped 0, skipped 0"
+        "ithome: found 5, new 5, updated 0, unchanged 0, spooled 0, unkept 0, dropped 0, skipped 0"
     ]
     assert quiet.stderr == ""
     (log,) = (tmp_path / "data" / "logs").glob("aidaily-*.log")

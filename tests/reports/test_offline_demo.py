@@ -121,3 +121,21 @@ def test_the_summary_shows_the_leaderboard_snapshots_stored(demo: dict[str, str]
     board = [line for line in lines if line.startswith("  lmarena: ")]
     # the committed LM Arena excerpt holds three dates; a first run stores each once
     assert board == ["  lmarena: found 3 leaderboard snapshots, new 3, updated 0, unchanged 0, not stored 0"], lines
+
+
+KIMI_JIQIZHIXIN = "https://www.jiqizhixin.com/articles/2026-01-20-3"
+KIMI_ITHOME = "https://www.ithome.com/0/915/447.htm"
+OTHER_SOURCE = {
+    "tracker": f"另见: [IT之家]({KIMI_ITHOME})",
+    "insight": f"[机器之心]({KIMI_JIQIZHIXIN}) · [IT之家]({KIMI_ITHOME})",
+    "digest": f"其他来源: [IT之家]({KIMI_ITHOME})",
+}
+
+
+@pytest.mark.parametrize("style", list(NAMES))
+def test_one_event_told_by_two_sites_is_one_entry_naming_the_other(demo: dict[str, str], style: str) -> None:
+    report = demo[style]
+    # 机器之心 reported the Kimi K3 launch first; IT之家's retelling is named beside it, never an entry of its own
+    assert OTHER_SOURCE[style] in report
+    assert report.count(f"]({KIMI_ITHOME})") == 1
+    assert "月之暗面发布 Kimi K3 大模型" not in report  # IT之家's headline
