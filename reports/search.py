@@ -71,11 +71,13 @@ class SearchQuery:
 
 @dataclass
 class Story:
-    """One ranked article and the duplicates folded under it (other sources carrying the same text)."""
+    """One ranked article, the duplicates folded under it (other sources carrying the same text) and the other
+    matching reports of its event (its cluster's members, written by other hands)."""
 
     doc: dict[str, Any]
     score: float
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -156,20 +158,84 @@ def _answer(store: Store, query: SearchQuery, kit: TokenizerKit, loaded: Loaded)
     story = np.where((dups != 0) & np.isin(dups, keys), dups, keys)
     ranked_story = story[order]
     _, first = np.unique(ranked_story, return_index=True)
-    heads = ranked_story[np.sort(first)[: query.limit]]
-    members = np.flatnonzero(np.isin(story, heads))
+    heads_in_order = ranked_story[np.sort(first)]
+    name_of = _namer(loaded, keys, seg, ords)
+    if query.cluster is None:  # one event, one story; a --cluster query lists that event's articles
+        heads, event = _event_heads(store, heads_in_order, keys, name_of, query.limit)
+    else:
+        heads, event = heads_in_order[: query.limit], {}
+    members = np.flatnonzero(np.isin(story, heads) | np.isin(keys, np.fromiter(event, np.int64, len(event))))
     names = {int(i): loaded.columns[seg[i]].ids[ords[i]] for i in members}
     docs = {d["_id"]: d for d in store.articles.find({"_id": {"$in": list(names.values())}}, projection=_PROJECTION)}
+    by_time = {int(i): (int(ts[i]), names[int(i)]) for i in members}
     stories = []
     for head in heads.tolist():
         group = [int(i) for i in members if story[i] == head]
+        reports = sorted(
+            (int(i) for i in members if event.get(int(story[i])) == head and story[i] != head and keys[i] == story[i]),
+            key=by_time.__getitem__,
+        )
         best = max(float(score[i]) for i in group)
         lead = next((i for i in group if keys[i] == head), group[0])
-        rest = sorted((i for i in group if i != lead), key=lambda i: (int(ts[i]), names[i]))
+        rest = sorted((i for i in group if i != lead), key=by_time.__getitem__)
         if names[lead] not in docs:
             continue  # removed from the articles since it was indexed: nothing to show
-        stories.append(Story(docs[names[lead]], best, [docs[names[i]] for i in rest if names[i] in docs]))
+        shown = [docs[names[i]] for i in rest if names[i] in docs]
+        stories.append(Story(docs[names[lead]], best, shown, [docs[names[i]] for i in reports if names[i] in docs]))
     return SearchResult(stories, len(order))
+
+
+def _namer(loaded: Loaded, keys: np.ndarray, seg: np.ndarray, ords: np.ndarray) -> Callable[[int], str]:
+    """The article id of a hit's 64-bit key (one sort of the keys, not a dict of every hit)."""
+    sorter = np.argsort(keys, kind="stable")
+
+    def name_of(key: int) -> str:
+        i = int(sorter[np.searchsorted(keys, key, sorter=sorter)])
+        return loaded.columns[seg[i]].ids[ords[i]]
+
+    return name_of
+
+
+def _event_heads(
+    store: Store, heads: np.ndarray, keys: np.ndarray, name_of: Callable[[int], str], limit: int
+) -> tuple[np.ndarray, dict[int, int]]:
+    """The first ``limit`` story heads of distinct events, in rank order, and every other matching story head of
+    those events mapped to the head it folds under.
+
+    Events are read at query time (clusters grow as later days are enriched), a chunk of heads at a time, so a
+    search reads the cluster of about as many articles as it shows.
+    """
+    chosen: list[int] = []
+    cluster_head: dict[str, int] = {}
+    chunk = max(2 * limit, 50)
+    for start in range(0, len(heads), chunk):
+        part = [int(k) for k in heads[start : start + chunk].tolist()]
+        ids = {name_of(k): k for k in part}
+        clusters = {
+            d["_id"]: d.get("cluster_id")
+            for d in store.articles.find({"_id": {"$in": list(ids)}}, projection={"cluster_id": 1})
+        }
+        for name, key in ids.items():
+            cid = clusters.get(name)
+            if cid is not None and cid in cluster_head:
+                continue
+            if cid is not None:
+                cluster_head[cid] = key
+            chosen.append(key)
+            if len(chosen) == limit:
+                break
+        if len(chosen) == limit:
+            break
+    shown = set(chosen)
+    cluster_head = {cid: key for cid, key in cluster_head.items() if key in shown}
+    event: dict[int, int] = {}
+    if cluster_head:
+        matched = set(keys.tolist())
+        for doc in store.articles.find({"cluster_id": {"$in": list(cluster_head)}}, projection={"cluster_id": 1}):
+            key = id64(str(doc["_id"]))
+            if key in matched and key not in shown:
+                event[key] = cluster_head[doc["cluster_id"]]
+    return np.asarray(chosen, dtype=np.int64), event
 
 
 def _order(loaded: Loaded, hits: list[_Hits]) -> tuple[np.ndarray, ...]:
@@ -305,7 +371,7 @@ def unknown_sources(store: Store, sources: Iterable[str], known: Iterable[str]) 
 
 
 def story_record(story: Story) -> dict[str, Any]:
-    """A story as plain JSON-ready data: the article, its score, and its folded duplicates."""
+    """A story as plain JSON-ready data: the article, its score, its folded duplicates and its event's other reports."""
     doc = story.doc
     return {
         "id": doc["_id"],
@@ -327,11 +393,22 @@ def story_record(story: Story) -> dict[str, Any]:
             }
             for d in story.duplicates
         ],
+        "reports": [
+            {
+                "id": d["_id"],
+                "source": d.get("source"),
+                "source_name": d.get("source_name"),
+                "title": d.get("title"),
+                "url": d.get("url"),
+                "published_at": _iso(d.get("published_at")),
+            }
+            for d in story.reports
+        ],
     }
 
 
 def story_line(story: Story) -> str:
-    """One line: score, time, source, title, id, and the other sources folded under it."""
+    """One line: score, time, source, title, id, the sources of its copies and the other reports of its event."""
     doc = story.doc
     when = doc.get("published_at")
     stamp = when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if isinstance(when, datetime) else "(no date)       "
@@ -341,6 +418,9 @@ def story_line(story: Story) -> str:
         names = list(dict.fromkeys(str(d.get("source_name") or d.get("source")) for d in story.duplicates))
         count = len(story.duplicates)
         line += f"  +{count} source{'s' if count > 1 else ''}: {', '.join(names)}"
+    if story.reports:
+        names = list(dict.fromkeys(str(d.get("source_name") or d.get("source")) for d in story.reports))
+        line += f"  (also reported by {', '.join(names)})"
     return line
 
 

@@ -80,7 +80,8 @@ def search_command(
     """Find stories whose words include every word of the query; a "quoted phrase" needs its words in a row.
 
     Every matching article in the archive is ranked (TF-IDF relevance, then recency); copies of one
-    story on other sites are folded under it ("+2 sources: 36氪, IT之家").
+    story on other sites are folded under it ("+2 sources: 36氪, IT之家"), and so are the other
+    matching reports of its event ("(also reported by 机器之心)"); --cluster lists an event's articles.
     """
     check_range(since, until)
     from enrich.tokens import TokenizerKit  # loads jieba's dictionary: only once the options are valid
@@ -112,13 +113,15 @@ def search_command(
 def _write_csv(records: list[dict[str, Any]]) -> None:
     columns = ["id", "score", "published_at", "source", "source_name", "title", "url", "category", "cluster_id"]
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow([*columns, "duplicate_ids", "duplicate_sources"])
+    writer.writerow([*columns, "duplicate_ids", "duplicate_sources", "report_ids", "report_sources"])
     for record in records:
-        dups = record["duplicates"]
+        dups, reports = record["duplicates"], record["reports"]
         writer.writerow(
             [
                 *("" if record[c] is None else record[c] for c in columns),
                 "|".join(d["id"] for d in dups),
                 "|".join(str(d["source_name"] or d["source"]) for d in dups),
+                "|".join(d["id"] for d in reports),
+                "|".join(str(d["source_name"] or d["source"]) for d in reports),
             ]
         )

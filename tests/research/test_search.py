@@ -14,7 +14,7 @@ from crawler.store import Store
 from enrich import searchstore
 from enrich.searchstore import COLLECTION, catch_up, index_articles, read_meta, rebuild_index
 from enrich.tokens import TokenizerKit
-from reports.search import QueryError, SearchQuery, parse_query, ranked, search, story_line
+from reports.search import QueryError, SearchQuery, parse_query, ranked, search, story_line, story_record
 from tests.research.conftest import id_of, make_docs
 from tests.research.reference import recombined, reference_ranking
 
@@ -172,3 +172,44 @@ def test_the_server_queries_of_a_search_are_index_lookups(archive: Store, kit: T
     for plan in plans:
         text = json.dumps(plan["queryPlanner"]["winningPlan"], default=str)
         assert "IXSCAN" in text and "COLLSCAN" not in text, text
+
+
+def _another_report_of_qwen3(kit: TokenizerKit) -> dict[str, Any]:
+    """量子位's own report of the Qwen3 release AIbase carried: other words, same event (cluster ``c-qw``)."""
+    [aibase] = [d for d in make_docs(kit) if d["_id"] == id_of("qw-aibase")]
+    title, body = "通义千问Qwen3开源：多模态能力登顶开源榜单", "阿里巴巴开源Qwen3，多个开源榜单第一。"
+    return aibase | {
+        "_id": "qw-qbitai-report",
+        "url": "https://example.qbitai.test/news/qw-qbitai-report.html",
+        "source": "qbitai",
+        "source_name": "量子位",
+        "title": title,
+        "body": body,
+        "tokens": list(dict.fromkeys([*kit.tokenize(title), *kit.tokenize(body)])),
+        "published_at": aibase["published_at"] + timedelta(hours=2),
+        "content_hash": "hash-qw-qbitai-report",
+    }
+
+
+def test_reports_of_one_event_fold_into_one_story(seeded: Store, kit: TokenizerKit) -> None:
+    seeded.articles.insert_one(_another_report_of_qwen3(kit))
+    result = search(seeded, query(kit, "Qwen3 开源"), kit=kit)
+    assert result.matches == 2  # both are ranked; the event is shown once
+    [story] = result.stories
+    # the better-ranked report leads (量子位's, short and with both words in its title); AIbase's is named under it
+    assert story.doc["_id"] == "qw-qbitai-report" and story.duplicates == []
+    assert [d["_id"] for d in story.reports] == [id_of("qw-aibase")]
+    assert story_line(story).endswith("(also reported by AIbase)")
+    assert story_record(story)["reports"][0]["url"] == "https://example.aibase.test/news/qw-aibase.html"
+    # asked for the event's articles, every one is listed
+    members = search(seeded, query(kit, "Qwen3 开源", cluster="c-qw"), kit=kit).stories
+    assert sorted(s.doc["_id"] for s in members) == sorted([id_of("qw-aibase"), "qw-qbitai-report"])
+
+
+def test_the_limit_counts_events_not_reports(seeded: Store, kit: TokenizerKit) -> None:
+    seeded.articles.insert_one(_another_report_of_qwen3(kit))
+    everything = search(seeded, query(kit, "开源", limit=50), kit=kit).stories
+    first = search(seeded, query(kit, "开源", limit=2), kit=kit).stories
+    assert [s.doc["_id"] for s in first] == [s.doc["_id"] for s in everything[:2]]
+    clusters = [s.doc["cluster_id"] for s in everything]
+    assert len(clusters) == len(set(clusters))  # no event twice
