@@ -22,6 +22,7 @@ from scrapy.utils.reactor import is_reactor_installed
 from twisted.python.failure import Failure
 
 from crawler.dates import SHANGHAI
+from crawler.dbproblem import database_problem, log_in_full
 from crawler.extensions import record_part
 from crawler.health import run_part
 from crawler.store import StoreConfig
@@ -101,7 +102,9 @@ def record_start_failures(settings: BaseSettings, run_id: str, failures: Mapping
                 part = run_part(spider=name, started_at=now, finished_at=now, finish_reason=reason, stats={})
                 record_part(store.runs, run_id, part)
     except PyMongoError as exc:  # the crawl's summary still shows the causes; only the run document lacks them
-        logger.error("crawl run %s: the spiders that did not start were not recorded (%s)", run_id, exc)
+        why = database_problem(exc)
+        logger.error("crawl run %s: the spiders that did not start were not recorded (%s)", run_id, why)
+        log_in_full(logger, exc)
 
 
 def stats_of(crawlers: Mapping[str, Crawler], failures: Mapping[str, str]) -> dict[str, dict[str, Any]]:
