@@ -19,10 +19,11 @@ if TYPE_CHECKING:
     from aidaily.cli.progress import Display
 
 
-def spider_names(settings: Settings) -> list[str]:
-    from scrapy.spiderloader import SpiderLoader
+def spider_names() -> list[str]:
+    """The project's spiders, read from their modules' source: names are checked before Scrapy is imported."""
+    from crawler.spiderlist import spider_names as names
 
-    return sorted(SpiderLoader.from_settings(settings).list())
+    return names()
 
 
 def checked_arguments(
@@ -110,6 +111,8 @@ def crawl_command(
 
     Exit status: 0 every source answered, 1 a source fetched nothing or a spider did not finish.
     """
+    known = spider_names()
+    pairs = checked_arguments(spiders, known, overrides)  # before Scrapy loads: a typo answers at once
     from scrapy.settings import Settings
 
     from crawler.distributed import configure as configure_distributed
@@ -118,8 +121,6 @@ def crawl_command(
     from crawler.writer import losses
 
     settings = ctx.settings.copy()
-    known = spider_names(settings)
-    pairs = checked_arguments(spiders, known, overrides)
     if http_cache:
         settings.set("HTTPCACHE_ENABLED", True, priority="cmdline")
     if jobdir:
@@ -197,5 +198,5 @@ def print_summary(
 @click.pass_obj
 def list_command(ctx: Context) -> None:
     """List the spiders."""
-    for name in spider_names(ctx.settings):
+    for name in spider_names():
         click.echo(name)
