@@ -75,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "aidaily crawl --help": process([AIDAILY, "crawl", "--help"], env),
         "aidaily search --bogus (usage error)": process([AIDAILY, "search", "--bogus"], env),
         "aidaily report (missing --date)": process([AIDAILY, "report"], env),
+        "aidaily crawl nosuch (unknown spider)": process([AIDAILY, "crawl", "nosuch"], env),
+        "aidaily crawl -s FOO (not NAME=VALUE)": process([AIDAILY, "crawl", "-s", "FOO"], env),
+        "aidaily doctor nosuch (unknown spider)": process([AIDAILY, "doctor", "nosuch"], env),
+        "aidaily search (no words)": process([AIDAILY, "search"], env),
+        "aidaily search 的 (no searchable word)": process([AIDAILY, "search", "的"], env),
         "aidaily stats (embedded db: start, query, stop)": process([AIDAILY, "stats"], env),
     }
     times: dict[str, list[float]] = {name: [] for name in rows}

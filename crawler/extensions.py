@@ -14,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import run_in_thread
 
 from crawler.dates import SHANGHAI
+from crawler.dbproblem import database_problem, log_in_full
 from crawler.health import merged_sources, run_part, run_update
 from crawler.runs import run_id_of
 from crawler.store import StoreConfig
@@ -60,7 +61,9 @@ class CrawlRunRecorder:
             await run_in_thread(self._record, run_id, part)
         except PyMongoError as exc:
             # The articles are safe in the spool; only this run's figures are lost, and the log keeps them.
-            spider.logger.error("crawl run %s: health figures not recorded (%s): %s", run_id, exc, part["sources"])
+            why = database_problem(exc)
+            spider.logger.error("crawl run %s: health figures not recorded (%s): %s", run_id, why, part["sources"])
+            log_in_full(spider.logger, exc)
             return
         sources = ", ".join(part["sources"]) or "no source"
         spider.logger.info("crawl run %s: health figures of %s recorded", run_id, sources)

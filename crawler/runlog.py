@@ -47,12 +47,3 @@ def report_flags(store: Store, day: date) -> list[str]:
     if run is None:
         return []
     return [str(flag["message"]) for flag in run["health_flags"]]
-
-
-def database_problem(exc: BaseException) -> str:
-    """One line saying why the database could not be used, from a pymongo error (no topology dump, no URI)."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    for cut in (", Timeout:", ", full error:", " (configured timeouts:"):
-        text = text.split(cut, 1)[0]
-    text = text.removeprefix("cannot open the database: ")
-    return text[:200]

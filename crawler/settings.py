@@ -6,6 +6,17 @@ import os
 
 from platformdirs import user_data_dir
 
+from crawler.envvalues import env_float, env_int
+
+
+def _int(name: str, default: int) -> int:
+    return env_int(name, os.environ.get(name, str(default)))
+
+
+def _float(name: str, default: float) -> float:
+    return env_float(name, os.environ.get(name, str(default)))
+
+
 BOT_NAME = "aidaily"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -71,7 +82,7 @@ ITEM_PIPELINES = {
 # Storage. No MONGO_URI: the embedded SecantusDB server on AIDAILY_DATA_DIR.
 MONGO_URI = os.environ.get("MONGO_URI", "")
 MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "aidaily")
-MONGO_TIMEOUT_MS = int(os.environ.get("MONGO_TIMEOUT_MS", "5000"))
+MONGO_TIMEOUT_MS = _int("MONGO_TIMEOUT_MS", 5000)
 AIDAILY_DATA_DIR = os.environ.get("AIDAILY_DATA_DIR") or user_data_dir("aidaily", appauthor=False)
 STORE_BATCH_SIZE = 50
 # Batches being written by the store's writer thread before the crawl waits for it (back-pressure).
@@ -109,10 +120,10 @@ LOG_LEVEL = os.environ.get("AIDAILY_LOG_LEVEL", "INFO")
 OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
 LLM_MODEL = os.environ.get("LLM_MODEL", "")
-LLM_TIMEOUT_SECONDS = float(os.environ.get("LLM_TIMEOUT_SECONDS", "60"))
-LLM_MAX_RETRIES = int(os.environ.get("LLM_MAX_RETRIES", "2"))
-LLM_CONCURRENCY = int(os.environ.get("LLM_CONCURRENCY", "4"))
-LLM_DEEP_STORIES = int(os.environ.get("LLM_DEEP_STORIES", "6"))
+LLM_TIMEOUT_SECONDS = _float("LLM_TIMEOUT_SECONDS", 60)
+LLM_MAX_RETRIES = _int("LLM_MAX_RETRIES", 2)
+LLM_CONCURRENCY = _int("LLM_CONCURRENCY", 4)
+LLM_DEEP_STORIES = _int("LLM_DEEP_STORIES", 6)
 
 # User RSS/Atom sources (TOML, see docs/SOURCES.md); empty: <AIDAILY_DATA_DIR>/sources.toml.
 AIDAILY_SOURCES_FILE = os.environ.get("AIDAILY_SOURCES_FILE", "")
@@ -129,7 +140,7 @@ DISTRIBUTED = os.environ.get("AIDAILY_DISTRIBUTED", "0").lower() in ("1", "true"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 SCHEDULER_PERSIST = True
 # A worker closes once the shared queue has been empty, and no other worker busy, this long.
-MAX_IDLE_TIME_BEFORE_CLOSE = int(os.environ.get("AIDAILY_MAX_IDLE_SECONDS", "30"))
+MAX_IDLE_TIME_BEFORE_CLOSE = _int("AIDAILY_MAX_IDLE_SECONDS", 30)
 # A worker silent this long is taken for dead and its in-flight requests go back to the queue.
 DISTRIBUTED_HEARTBEAT_SECONDS = 30.0
 
@@ -141,7 +152,7 @@ ENRICH_NEAR_CONTAINMENT = 0.8
 ENRICH_NEAR_MAX_DAYS = 3.0
 ENRICH_CLUSTER_SIM = 0.28
 ENRICH_CLUSTER_DAY_PENALTY = 0.03
-ENRICH_PROCESSES = int(os.environ.get("AIDAILY_ENRICH_PROCESSES", "1"))
+ENRICH_PROCESSES = _int("AIDAILY_ENRICH_PROCESSES", 1)
 # Enrichment reads at most this many characters of a body (tokens, duplicates, models): a 5 MB
 # page is still stored whole, but its tail is not tokenised.
 ENRICH_MAX_BODY_CHARS = 100_000

@@ -19,6 +19,7 @@ from typing import Any
 from pymongo.errors import PyMongoError
 
 from crawler.dates import SHANGHAI
+from crawler.dbproblem import database_problem, log_in_full
 from crawler.health import COVERAGE_FIELDS, coverage_key
 from crawler.spool import Spool, SpoolWriteError
 from crawler.store import Store, StoreConfig, UpsertCounts
@@ -123,7 +124,8 @@ class ArticleWriter:
             counts = self.store.upsert_articles(docs, now=datetime.now(SHANGHAI))
         except PyMongoError as exc:
             self._down_until = self.clock() + self.retry_after
-            return str(exc)
+            log_in_full(logger, exc)
+            return database_problem(exc)
         count_outcomes(figures.inc, counts, docs)
         return None
 
@@ -156,7 +158,8 @@ class ArticleWriter:
         try:
             self.store.ensure_indexes()
         except PyMongoError as exc:
-            logger.error("MongoDB unreachable %s (%s); articles will be spooled", when, exc)
+            logger.error("MongoDB unreachable %s (%s); articles will be spooled", when, database_problem(exc))
+            log_in_full(logger, exc)
             self._down_until = self.clock() + self.retry_after
             return False
         self._indexed = True
@@ -175,7 +178,8 @@ class ArticleWriter:
             replayed = self.spool.replay(write)
         except PyMongoError as exc:
             self._down_until = self.clock() + self.retry_after
-            logger.error("spool replay stopped: %s", exc)
+            logger.error("spool replay stopped: %s", database_problem(exc))
+            log_in_full(logger, exc)
             return
         except OSError as exc:  # an unreadable or unwritable spool folder: what it holds stays there
             logger.error("spool replay failed in %s: %s", self.spool.folder, exc)

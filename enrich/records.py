@@ -17,8 +17,9 @@ class RecordError(ValueError):
 def read_records(lines: Iterable[str], *, now: datetime, name: str = "input") -> list[dict[str, Any]]:
     """Article documents from JSON Lines: ``id`` becomes ``_id``, dates become datetimes.
 
-    A record needs an id and a title (a one-line error names the line otherwise). A record without a ``url`` gets
-    a placeholder unique to its id, so missing URLs never make different records copies of one another.
+    A record needs an id, a title and dates that parse (a one-line error names the line otherwise). A record
+    without a ``url`` gets a placeholder unique to its id, so missing URLs never make different records copies
+    of one another.
     """
     docs: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -43,7 +44,12 @@ def read_records(lines: Iterable[str], *, now: datetime, name: str = "input") ->
         if not isinstance(doc.get("url"), str) or not doc["url"].strip():
             doc["url"] = f"urn:aidaily:record:{doc_id}"  # unique: a missing URL is not a shared URL
         for key in ("published_at", "first_seen_at", "fetched_at"):
-            if doc.get(key) is not None:
-                doc[key] = parse_published(doc[key], now=now)
+            given = doc.get(key)
+            if given is None:
+                continue
+            doc[key] = parse_published(given, now=now) if given != "" else None  # "": no date, as null
+            # Enriched as undated, the record would drop out of every day's report unnoticed.
+            if doc[key] is None and given != "":
+                raise RecordError(f"{name}:{number}: record {doc_id!r} has a {key} that is not a date: {given!r}")
         docs.append(doc)
     return docs

@@ -17,7 +17,6 @@ matches where its words stand one after another as the tokenizer cut the article
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -32,6 +31,8 @@ from crawler.store import Store
 from enrich.searchindex import UNDATED, id64, millis, term_positions, term_postings
 from enrich.searchstore import IndexConflict, Loaded, catch_up, load, read_meta
 from enrich.tokens import TokenizerKit
+from reports.query import QueryError as QueryError  # re-exported: the query's parsing lives in reports.query
+from reports.query import parse_query as parse_query
 
 LENGTH_PIVOT = 0.25  # how much a long body is discounted (0: not at all, 1: fully by length)
 CANDIDATE_FIELDS: tuple[str, ...] = (
@@ -47,14 +48,9 @@ CANDIDATE_FIELDS: tuple[str, ...] = (
     "category",
 )
 _PROJECTION = dict.fromkeys(CANDIDATE_FIELDS, 1)
+
+
 # Quoted phrases: ASCII quotes, Chinese curly quotes, corner brackets.
-_PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
-
-
-class QueryError(ValueError):
-    """The query cannot be searched; the message says why, in one line."""
-
-
 @dataclass(frozen=True)
 class SearchQuery:
     """What to find: every term among an article's tokens, every phrase's words in a row."""
@@ -84,19 +80,6 @@ class Story:
 class SearchResult:
     stories: list[Story]
     matches: int  # articles that met every condition, all of them ranked
-
-
-def parse_query(text: str, tokenize: Callable[[str], list[str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Terms and quoted phrases of ``text``; a phrase's own tokens are required terms too."""
-    if not text.strip():
-        raise QueryError("the search query is empty")
-    phrases = [next(g for g in m.groups() if g).strip() for m in _PHRASE.finditer(text)]
-    phrases = [p for p in phrases if p]
-    rest = _PHRASE.sub(" ", text)
-    terms = list(dict.fromkeys([*tokenize(rest), *(t for p in phrases for t in tokenize(p))]))
-    if not terms:
-        raise QueryError(f"no searchable words in {text.strip()!r} (stop words and single characters are not indexed)")
-    return tuple(terms), tuple(dict.fromkeys(phrases))
 
 
 def phrase_pattern(kit: TokenizerKit, phrase: str) -> list[tuple[str, int]]:
@@ -358,6 +341,13 @@ def plan_stages(plan: Mapping[str, Any]) -> str:
         stages.append(f"{name}({node['indexName']})" if "indexName" in node else name)
         node = node.get("inputStage")
     return " < ".join(stages)
+
+
+def known_cluster(store: Store, cluster: str) -> bool:
+    """Whether ``cluster`` is the id of a stored cluster or of any stored article's cluster."""
+    if store.collection("clusters").find_one({"_id": cluster}, projection={"_id": 1}) is not None:
+        return True
+    return store.articles.find_one({"cluster_id": cluster}, projection={"_id": 1}) is not None
 
 
 def unknown_sources(store: Store, sources: Iterable[str], known: Iterable[str]) -> list[str]:

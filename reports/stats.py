@@ -76,8 +76,20 @@ def archive_period(store: Store, since: date | None, until: date | None) -> Peri
     return Period(since, until)
 
 
+def range_problem(period: Period, since: date | None, until: date | None) -> str | None:
+    """Why ``period`` (``since``/``until`` as given, open ends filled from the archive) holds no day, if it does not."""
+    if period.since <= period.until:
+        return None
+    if until is None:
+        return f"--since {period.since} is after the archive's newest day {period.until} (the default --until)"
+    if since is None:
+        return f"--until {period.until} is before the archive's oldest day {period.since} (the default --since)"
+    return f"--since {period.since} is after --until {period.until}"
+
+
 def halves(period: Period) -> tuple[Period, Period]:
-    """The first and second half of ``period`` (the middle day goes to the second half)."""
+    """The first and second half of ``period`` (the middle day goes to the second half); a one-day period is
+    compared with the day before it, the one trend a single day can have."""
     days = (period.until - period.since).days + 1
     if days < 2:
         return Period(period.since - timedelta(days=1), period.since - timedelta(days=1)), period

@@ -6,6 +6,7 @@ Scrapy's settings (and with them the project's imports) load on first use.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -22,6 +23,12 @@ if TYPE_CHECKING:
     from scrapy.settings import Settings
 
     from crawler.store import Store
+
+
+class BadInput(click.ClickException):
+    """A usage mistake, shown as one ``Error: ...`` line (exit status 2, as click's own usage errors)."""
+
+    exit_code = 2
 
 
 @dataclass
@@ -46,7 +53,12 @@ class Context:
         os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
         from scrapy.utils.project import get_project_settings
 
-        settings = get_project_settings()
+        from crawler.envvalues import BadEnvironmentValue
+
+        try:
+            settings = get_project_settings()
+        except BadEnvironmentValue as exc:  # crawler.settings reads the environment on import
+            raise BadInput(str(exc)) from exc
         if self.mongo_uri is not None:
             settings.set("MONGO_URI", self.mongo_uri, priority="cmdline")
         if self.database:
@@ -81,9 +93,12 @@ class Context:
             store = config.open()
             store.ping()
         except Exception as exc:  # any connection failure becomes a one-line CLI error
+            from crawler.dbproblem import database_problem, log_in_full
+
             if store is not None:
                 store.close()
-            raise click.ClickException(f"cannot open the database: {exc}") from exc
+            log_in_full(logging.getLogger(__name__), exc)
+            raise click.ClickException(f"cannot open the database: {database_problem(exc)}") from exc
         finally:
             if note is not None:
                 note.cancel()

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
     from aidaily.cli.progress import Display
 
 
-def spider_names(settings: Settings) -> list[str]:
-    from scrapy.spiderloader import SpiderLoader
+def spider_names() -> list[str]:
+    """The project's spiders, read from their modules' source: names are checked before Scrapy is imported."""
+    from crawler.spiderlist import spider_names as names
 
-    return sorted(SpiderLoader.from_settings(settings).list())
+    return names()
 
 
 def checked_arguments(
@@ -59,23 +60,28 @@ def crawl_services(settings: Settings, mirror: Path | None, data_dir: Path, *, d
         yield
 
 
-def run_crawl(settings: Settings, names: list[str], display: Display | None = None) -> dict[str, dict[str, Any]]:
-    """Crawl ``names`` in one process and return each spider's final stats; ``display`` shows each one's progress."""
+def run_crawl(
+    settings: Settings, names: list[str], display: Display | None = None
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Crawl ``names`` in one process: each started spider's final stats, and why each other one did not start."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
+
+    from crawler.startup import record_start_failures, start_crawlers, stats_of
 
     # The CLI configured logging already: Scrapy's lines go to the log file, and to the screen only with -v.
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
-    crawlers = {}
-    for name in names:
-        crawler = process.create_crawler(name)
-        crawlers[name] = crawler
+
+    def prepare(name: str, crawler: Any) -> None:
         if display is not None:
             _follow_spider(crawler, name, display, signals)
-        process.crawl(crawler)
-    process.start()
-    return {name: dict(crawler.stats.get_stats()) if crawler.stats else {} for name, crawler in crawlers.items()}
+
+    crawlers, failures = start_crawlers(process, names, prepare)
+    if crawlers:
+        process.start()
+    record_start_failures(settings, settings.get("CRAWL_RUN_ID"), failures)
+    return stats_of(crawlers, failures), failures
 
 
 @click.command("crawl")
@@ -105,6 +111,8 @@ def crawl_command(
 
     Exit status: 0 every source answered, 1 a source fetched nothing or a spider did not finish.
     """
+    known = spider_names()
+    pairs = checked_arguments(spiders, known, overrides)  # before Scrapy loads: a typo answers at once
     from scrapy.settings import Settings
 
     from crawler.distributed import configure as configure_distributed
@@ -113,8 +121,6 @@ def crawl_command(
     from crawler.writer import losses
 
     settings = ctx.settings.copy()
-    known = spider_names(settings)
-    pairs = checked_arguments(spiders, known, overrides)
     if http_cache:
         settings.set("HTTPCACHE_ENABLED", True, priority="cmdline")
     if jobdir:
@@ -136,7 +142,7 @@ def crawl_command(
             for name, _, value in pairs:  # last, so they win over what the services set
                 settings.set(name, value, priority="cmdline")
             try:
-                results = run_crawl(settings, list(spiders) or known, display)
+                results, failures = run_crawl(settings, list(spiders) or known, display)
             finally:
                 if display is not None:
                     display.close()
@@ -145,7 +151,7 @@ def crawl_command(
                     click.echo(f"{name}: seeded {stats.get('scheduler/enqueued/redis', 0)} requests")
                 return
             # printed before the database closes: a close that fails must not hide what the crawl did
-            status = print_summary(results, settings.getdict("SOURCE_NAMES"), ctx.log_path)
+            status = print_summary(results, settings.getdict("SOURCE_NAMES"), ctx.log_path, failures)
     except EmbeddedDatabaseError as exc:
         raise click.ClickException(str(exc)) from exc
     problems = [f"{name}: {loss}" for name, stats in results.items() for loss in losses(stats)]
@@ -170,22 +176,27 @@ def summary_line(name: str, stats: dict[str, Any]) -> str:
 
 
 def print_summary(
-    results: dict[str, dict[str, Any]], names: dict[str, str] | None = None, log_path: Path | None = None
+    results: dict[str, dict[str, Any]],
+    names: dict[str, str] | None = None,
+    log_path: Path | None = None,
+    failures: dict[str, str] | None = None,
 ) -> int:
-    """Print a line per spider and one per source that fetched nothing; return the exit status."""
+    """Print a line per spider, one per source that fetched nothing, one per cause that kept spiders from
+    starting; return the exit status."""
     from crawler.crawlsummary import crawl_summary
+    from crawler.startup import failure_lines
 
     lines, status = crawl_summary(results, names)
-    for line in lines:
+    for line in [*lines, *failure_lines(failures or {})]:
         click.echo(line)
-    if log_path is not None and any(s.get("log_count/ERROR") for s in results.values()):
+    if log_path is not None and (failures or any(s.get("log_count/ERROR") for s in results.values())):
         click.echo(f"log: {log_path}")
-    return status
+    return max(status, 1) if failures else status
 
 
 @click.command("list")
 @click.pass_obj
 def list_command(ctx: Context) -> None:
     """List the spiders."""
-    for name in spider_names(ctx.settings):
+    for name in spider_names():
         click.echo(name)

@@ -131,7 +131,7 @@ def daily_command(
 @contextlib.contextmanager
 def open_database(settings: Settings) -> Iterator[Store]:
     """The store, its indexes made; an unreachable database raises DatabaseUnreachable with the reason."""
-    from crawler.runlog import database_problem as one_line
+    from crawler.dbproblem import database_problem as one_line
 
     try:
         store = Context.of(settings).open_store()
@@ -144,7 +144,7 @@ def open_database(settings: Settings) -> Iterator[Store]:
 
 def database_problem(exc: BaseException) -> str:
     """The one line the summary shows for a database that could not be used."""
-    from crawler.runlog import database_problem as one_line
+    from crawler.dbproblem import database_problem as one_line
 
     return str(exc) if isinstance(exc, DatabaseUnreachable) else one_line(exc)
 
@@ -161,7 +161,7 @@ def crawl_stage(store: Store, settings: Settings, outcome: DailyOutcome, mirror:
     """Every spider in a child ``aidaily crawl``, incremental; then judge the run's health."""
     from crawler.runlog import judge_run
 
-    spiders = spider_names(settings)
+    spiders = spider_names()
     log_dir = Path(settings.get("AIDAILY_DATA_DIR")) / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     outcome.crawl_log = log_dir / f"daily-{outcome.run_id}.log"

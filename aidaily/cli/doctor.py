@@ -32,14 +32,15 @@ def doctor_command(
     Exit status: 0 every check OK, 1 a check failed (its pages are saved under --out).
     """
     from aidaily.cli.crawl import checked_arguments, crawl_services, spider_names
+
+    known = spider_names()
+    pairs = checked_arguments(spiders, known, overrides)  # before Scrapy loads: a typo answers at once
     from crawler.dates import SHANGHAI
     from crawler.diagnosis import diagnose, report_lines, save_page
     from crawler.doctor import run_doctor
     from crawler.sources import source_name
 
     settings = ctx.settings.copy()
-    known = spider_names(settings)
-    pairs = checked_arguments(spiders, known, overrides)
     out = out or ctx.data_dir / "doctor" / datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M%S")
     with crawl_services(settings, mirror, ctx.data_dir, database=False):
         for name, _, value in pairs:

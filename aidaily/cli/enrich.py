@@ -161,6 +161,7 @@ def _enrich_file(
     models: Models,
     now: datetime,
 ) -> None:
+    from aidaily.cli.output import writable
     from crawler.export import to_record
     from enrich.records import RecordError, read_records
     from enrich.runner import enrich
@@ -171,11 +172,11 @@ def _enrich_file(
         raise click.ClickException(str(exc)) from exc
     result = enrich(docs, [], kit=kit, settings=settings, now=now, models=models)
     fields = dict(result.updates)
-    with output_path.open("w", encoding="utf-8") as out:
+    with writable(output_path), output_path.open("w", encoding="utf-8") as out:
         for doc in docs:
             out.write(json.dumps(to_record({**doc, **fields[doc["_id"]]}), ensure_ascii=False) + "\n")
     if clusters_path is not None:
-        with clusters_path.open("w", encoding="utf-8") as out:
+        with writable(clusters_path), clusters_path.open("w", encoding="utf-8") as out:
             for cluster in result.clusters:
                 out.write(json.dumps(to_record(cluster), ensure_ascii=False) + "\n")
     _report(result)

@@ -49,22 +49,33 @@ def export_command(
     ctx: Context, sources: tuple[str, ...], since: date | None, until: date | None, out: Path | None, fmt: str
 ) -> None:
     """Write stored articles as JSON Lines, CSV or Parquet, oldest first."""
-    from reports.flat import export_docs, write_csv, write_parquet
+    from aidaily.cli.output import writable
+    from aidaily.cli.search import check_range, check_sources
+    from reports.flat import export_docs, write_parquet
 
+    check_range(since, until)
     with ctx.open_store() as store:
+        check_sources(ctx, store, sources)
         docs = export_docs(store, since, until, sources)
         if fmt == "parquet":
-            sink: Any = str(out) if out else sys.stdout.buffer
-            count = write_parquet(docs, sink)
+            if out is None:
+                count = write_parquet(docs, sys.stdout.buffer)
+            else:
+                with writable(out), out.open("wb") as binary:
+                    count = write_parquet(docs, binary)
+        elif out is None:
+            count = _write_text(docs, fmt, sys.stdout)
         else:
-            stream: IO[str] = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
-            try:
-                count = write_csv(docs, stream) if fmt == "csv" else _write_jsonl(docs, stream)
-            finally:
-                if out:
-                    stream.close()
+            with writable(out), out.open("w", encoding="utf-8", newline="") as stream:
+                count = _write_text(docs, fmt, stream)
     if sys.stderr.isatty():  # a note for a person at a terminal; a successful export is silent otherwise
         click.echo(f"exported {count} articles", err=True)
+
+
+def _write_text(docs: Iterable[dict[str, Any]], fmt: str, stream: IO[str]) -> int:
+    from reports.flat import write_csv
+
+    return write_csv(docs, stream) if fmt == "csv" else _write_jsonl(docs, stream)
 
 
 def _write_jsonl(docs: Iterable[dict[str, Any]], stream: IO[str]) -> int:

@@ -69,6 +69,8 @@ _DOWNLOAD_FAILURES = {
     "scrapy.core.scraper": ("Error downloading",),
     "scrapy.downloadermiddlewares.retry": ("Gave up retrying", "Retrying"),
     "scrapy.downloadermiddlewares.robotstxt": ("Error downloading",),
+    # A spider that did not start: the summary names the cause in one line.
+    "crawler.startup": ("spider ",),
 }
 
 

@@ -79,6 +79,9 @@ def report_command(
     if out is None:
         click.echo(text, nl=False)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    from aidaily.cli.output import writable
+
+    with writable(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
     click.echo(f"wrote {style} report of {day.isoformat()} to {out}", err=True)

@@ -11,15 +11,9 @@ from typing import Any
 
 import click
 
-from aidaily.cli.context import Context
+from aidaily.cli.context import BadInput, Context
 from aidaily.cli.export import DATE
 from enrich.categories import CATEGORIES
-
-
-class BadInput(click.ClickException):
-    """A usage mistake, shown as one ``Error: ...`` line (exit status 2, as click's own usage errors)."""
-
-    exit_code = 2
 
 
 class OneLineCommand(click.Command):
@@ -84,17 +78,24 @@ def search_command(
     matching reports of its event ("(also reported by 机器之心)"); --cluster lists an event's articles.
     """
     check_range(since, until)
-    from enrich.tokens import TokenizerKit  # loads jieba's dictionary: only once the options are valid
-    from reports.search import QueryError, SearchQuery, parse_query, search, story_line, story_record
+    from reports.query import QueryError, check_query_text, parse_query
 
-    kit = TokenizerKit.build()
+    text = " ".join(words)
     try:
-        terms, phrases = parse_query(" ".join(words), kit.tokenize)
+        check_query_text(text)  # before the tokenizer, numpy and pymongo load: an empty query answers at once
+        from enrich.tokens import TokenizerKit  # loads jieba's dictionary: only once the options are valid
+
+        kit = TokenizerKit.build()
+        terms, phrases = parse_query(text, kit.tokenize)
     except QueryError as exc:
         raise BadInput(str(exc)) from exc
+    from reports.search import SearchQuery, known_cluster, search, story_line, story_record
+
     query = SearchQuery(terms, phrases, since, until, sources, category, cluster, limit)
     with ctx.open_store() as store:
         check_sources(ctx, store, sources)
+        if cluster is not None and not known_cluster(store, cluster):
+            raise BadInput(f"unknown cluster {cluster!r} (`aidaily stats` lists the largest clusters' ids)")
         result = search(store, query, kit=kit)
     records = [story_record(s) for s in result.stories]
     if fmt == "json":

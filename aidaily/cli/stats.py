@@ -33,19 +33,23 @@ def stats_command(
 ) -> None:
     """Figures of the archive over a date range.
 
-    Keyword trends compare the first and second half of the range, or, with
-    --compare-since/--compare-until, that earlier period with the whole range.
+    Keyword trends compare the first and second half of the range (a one-day range: the day
+    before it with that day), or, with --compare-since/--compare-until, that earlier period with
+    the whole range. The table's "top keywords" line names the two periods compared.
     """
     check_range(since, until)
     if (compare_since is None) != (compare_until is None):
         raise BadInput("give both --compare-since and --compare-until, or neither")
     check_range(compare_since, compare_until)
-    from reports.stats import Period, archive_period, archive_stats, stats_lines, stats_record
+    from reports.stats import Period, archive_period, archive_stats, range_problem, stats_lines, stats_record
 
     with ctx.open_store() as store:
         period = archive_period(store, since, until)
         if period is None:
             raise click.ClickException("the archive has no dated articles yet")
+        problem = range_problem(period, since, until)
+        if problem is not None:
+            raise BadInput(problem)
         compare = (Period(compare_since, compare_until), period) if compare_since and compare_until else None
         stats = archive_stats(store, period, compare=compare, keywords=keywords, clusters=clusters)
     if fmt == "json":

@@ -7,7 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.utils.test import get_crawler
 
+from crawler import settings as project
+from crawler.middlewares import MirrorMiddleware
 from crawler.mirror import EXPECTED_SUFFIX, META_SUFFIX, MirrorServer, mirror_path, mirror_url
 from tests.saved_pages import PROJECT_PAGES, REAL_PAGES, page_files, url_of
 
@@ -107,3 +111,18 @@ def test_every_fixture_page_carries_the_time_it_was_saved() -> None:
             assert datetime(2024, 1, 1, tzinfo=UTC) < saved < datetime(2026, 12, 1, tzinfo=UTC), page
         else:  # the hand-built pages were all saved 2026-01-20T15:00+08:00
             assert meta["headers"]["Date"] == "Tue, 20 Jan 2026 07:00:00 GMT", page
+
+
+@pytest.mark.parametrize("mirror_url_setting", ["", "http://127.0.0.1:1"])
+def test_mirror_middleware_is_silent_when_off_and_enabled_when_set(
+    mirror_url_setting: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A live crawl (no MIRROR_URL) logs no "Disabled ... MirrorMiddleware" warning per spider."""
+    crawler = get_crawler(
+        settings_dict={"DOWNLOADER_MIDDLEWARES": project.DOWNLOADER_MIDDLEWARES, "MIRROR_URL": mirror_url_setting}
+    )
+    with caplog.at_level("INFO"):
+        manager = DownloaderMiddlewareManager.from_crawler(crawler)
+    enabled = any(isinstance(m, MirrorMiddleware) for m in manager.middlewares)
+    assert enabled == bool(mirror_url_setting)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"], [r.getMessage() for r in caplog.records]

@@ -43,9 +43,17 @@ def test_records_without_url_are_not_duplicates_of_each_other(tmp_path: Path) ->
     [
         ({"title": "无编号的记录"}, ":2: the record has no id"),
         ({"id": "x9", "body": "正文"}, ":2: record 'x9' has no title"),
+        (
+            {"id": "d1", "title": "日期坏了", "published_at": "garbage"},
+            ":2: record 'd1' has a published_at that is not a date: 'garbage'",
+        ),
+        (
+            {"id": "d2", "title": "抓取时间坏了", "fetched_at": "昨天的昨天"},
+            ":2: record 'd2' has a fetched_at that is not a date: '昨天的昨天'",
+        ),
     ],
 )
-def test_a_record_without_id_or_title_is_refused_with_its_line(
+def test_a_record_without_id_title_or_a_readable_date_is_refused_with_its_line(
     tmp_path: Path, record: dict[str, object], message: str
 ) -> None:
     code, output, out = _enrich(tmp_path, [STORIES[0], record])
@@ -57,3 +65,10 @@ def test_a_record_without_id_or_title_is_refused_with_its_line(
 def test_a_line_that_is_not_json_is_refused(tmp_path: Path) -> None:
     code, output, _ = _enrich(tmp_path, json.dumps(STORIES[0], ensure_ascii=False) + "\n{broken")
     assert code == 1 and "in.jsonl:2: not JSON" in output
+
+
+def test_a_record_without_a_date_is_kept_undated(tmp_path: Path) -> None:
+    code, output, out = _enrich(tmp_path, [STORIES[0], {"id": "u1", "title": "没有日期", "published_at": ""}])
+    assert code == 0, output
+    records = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert records["u1"]["published_at"] is None and records["s0"]["published_at"].startswith("2026-01-20T09:00")
