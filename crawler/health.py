@@ -174,7 +174,7 @@ def health_flags(
     A spider that did not finish (or never reported) fails. A source none of whose requests was
     answered fails with the reason (``36氪: 0/12 requests answered (DNS lookup failed) — is the
     network down?``) and is judged no further. A source whose list pages gave no links, or could
-    not be parsed, is flagged: "found" counts list links, so an incremental run with nothing new
+    not be parsed, is flagged: "found" counts distinct list links, so an incremental run with nothing new
     is not zero. A source that had figures in an earlier run of the same spider but none now counts
     as zero found. A source whose article pages were mostly rejected (at least ``min_stored`` of
     them, more than it stored) is flagged: its list works, its article parser looks broken. A
