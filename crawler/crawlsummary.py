@@ -8,6 +8,7 @@ from typing import Any
 from crawler.health import source_figures
 from crawler.reachability import Fetch, every_source_unreachable, fetch_figures
 from crawler.sources import source_name
+from crawler.tally import Tally, lost_by_source, summed, tally, tally_text
 
 EXIT_OK, EXIT_UNHEALTHY = 0, 1
 # The store's usual figures; any other ``aidaily/store/*`` or ``aidaily/spool/*`` counter is shown as it is.
@@ -16,7 +17,7 @@ LOST = "store/unkept"  # articles neither written nor spooled: lost, whatever th
 
 
 def spider_line(name: str, stats: Mapping[str, Any]) -> str:
-    """``ithome: found 4, new 4, updated 0, unchanged 0, spooled 0, unkept 0, dropped 0, skipped 0`` (or lmarena's)."""
+    """``ithome: found 5, new 5, updated 0, unchanged 0`` (``crawler.tally``; or lmarena's snapshots)."""
     if any(k.startswith("aidaily/leaderboard/") for k in stats):
         failed = sum(v for k, v in stats.items() if k.startswith("aidaily/leaderboard/failed/"))
         board = {k.removeprefix("aidaily/leaderboard/"): v for k, v in stats.items()}
@@ -27,16 +28,22 @@ def spider_line(name: str, stats: Mapping[str, Any]) -> str:
         )
         line += f", failed {failed}" if failed else ""
     else:
-        line = (
-            f"{name}: found {stats.get('aidaily/articles/found', 0)}, "
-            f"new {stats.get('aidaily/store/inserted', 0)}, updated {stats.get('aidaily/store/updated', 0)}, "
-            f"unchanged {stats.get('aidaily/store/unchanged', 0)}, spooled {stats.get('aidaily/store/spooled', 0)}, "
-            f"unkept {stats.get('aidaily/store/unkept', 0)}, "
-            f"dropped {sum(v for k, v in stats.items() if k.startswith('aidaily/dropped/'))}, "
-            f"skipped {sum(v for k, v in stats.items() if k.startswith('aidaily/article/skipped/'))}"
-        )
+        counts, notes = spider_tally(stats)
+        line = f"{name}: {tally_text(counts, (f'{note} {n}' for note, n in notes.items()))}"
     errors = stats.get("log_count/ERROR", 0)
     return line + (f", {errors} errors logged" if errors else "")
+
+
+def spider_tally(stats: Mapping[str, Any]) -> tuple[Tally, dict[str, int]]:
+    """A spider's links summed over the sources it fed, and its sources' notes (``api_fallback``, ...)."""
+    figures = source_figures(stats)
+    lost = lost_by_source(stats)
+    notes: dict[str, int] = {}
+    for each in figures.values():
+        for note, n in each["notes"].items():
+            notes[note] = notes.get(note, 0) + n
+    sources = sorted(set(figures) | set(lost))
+    return summed(tally(figures.get(s, {}), lost.get(s, {})) for s in sources), notes
 
 
 def spider_fetch(name: str, stats: Mapping[str, Any]) -> dict[str, Fetch]:
@@ -79,10 +86,16 @@ def spool_pending(all_stats: Iterable[Mapping[str, Any]]) -> int:
     return max((int(s.get("aidaily/store/spool_pending", 0)) for s in all_stats), default=0)
 
 
+def replayed_line(all_stats: Iterable[Mapping[str, Any]]) -> list[str]:
+    """A line for the articles of an earlier crawl's spool this one wrote: no source line counts them."""
+    replayed = sum(int(s.get("aidaily/store/replayed", 0)) for s in all_stats)
+    return [f"database: {replayed} articles from the spool written to MongoDB"] if replayed else []
+
+
 def store_lines(all_stats: Iterable[Mapping[str, Any]]) -> list[str]:
-    """A line for articles waiting in the spool, and one for the store's unusual counters."""
+    """Lines for spooled articles written or still waiting, and one for the store's unusual counters."""
     stats = list(all_stats)
-    lines = []
+    lines = replayed_line(stats)
     pending = spool_pending(stats)
     if pending:
         lines.append(

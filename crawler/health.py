@@ -1,8 +1,10 @@
 """Per-source health figures of a crawl run, built from the crawl stats (pure functions).
 
-The spiders and pipelines count under ``aidaily/source/<id>/<figure>``: ``found`` (list or
-feed links), ``stored`` with ``inserted``/``updated``/``unchanged``, ``dropped`` (validation),
-``skipped`` (pages the parser rejected), and ``with_<field>`` for the coverage shares. Any other
+The spiders and pipelines count under ``aidaily/source/<id>/<figure>``: ``found`` (distinct
+list or feed links; ``relisted`` the repeats), ``stored`` with ``inserted``/``updated``/``unchanged``,
+``not_modified`` (304), ``known`` (already stored, not fetched), ``spooled``, ``unkept``,
+``dropped`` (validation), ``skipped`` (pages the parser rejected), and ``with_<field>`` for the
+coverage shares; ``crawler.tally`` shows where each link found ended. Any other
 per-source figure (``missing_date``, ``fallback_generic``, ...) is kept under ``notes`` as it is.
 Request outcomes per source (answered, DNS, refused, HTTP status, ...) are in ``crawler.reachability``.
 """
@@ -18,7 +20,20 @@ from typing import Any
 from crawler.reachability import Fetch, fetch_figures, run_fetch
 
 SOURCE_PREFIX = "aidaily/source/"
-COUNTS = ("found", "stored", "inserted", "updated", "unchanged", "dropped", "skipped")
+COUNTS = (
+    "found",
+    "stored",
+    "inserted",
+    "updated",
+    "unchanged",
+    "dropped",
+    "skipped",
+    "known",
+    "not_modified",
+    "spooled",
+    "unkept",
+    "relisted",
+)
 COVERAGE_FIELDS = ("title", "body", "published_at")
 
 
@@ -159,7 +174,7 @@ def health_flags(
     A spider that did not finish (or never reported) fails. A source none of whose requests was
     answered fails with the reason (``36氪: 0/12 requests answered (DNS lookup failed) — is the
     network down?``) and is judged no further. A source whose list pages gave no links, or could
-    not be parsed, is flagged: "found" counts list links, so an incremental run with nothing new
+    not be parsed, is flagged: "found" counts distinct list links, so an incremental run with nothing new
     is not zero. A source that had figures in an earlier run of the same spider but none now counts
     as zero found. A source whose article pages were mostly rejected (at least ``min_stored`` of
     them, more than it stored) is flagged: its list works, its article parser looks broken. A

@@ -22,6 +22,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.dates import SHANGHAI
 from crawler.normalize import article_id
+from crawler.outcomes import source_of
 from crawler.store import Store, StoreConfig
 from crawler.urls import canonicalize_url
 
@@ -64,6 +65,7 @@ class IncrementalMiddleware:
         self.cache_size = cache_size
         self.known: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.store: Store | None = None
+        self.crawler: Crawler | None = None  # for the spider a skipped request's source defaults to
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -78,6 +80,7 @@ class IncrementalMiddleware:
             recent=timedelta(hours=s.getfloat("INCREMENTAL_RECENT_HOURS")),
             cache_size=s.getint("INCREMENTAL_CACHE_SIZE"),
         )
+        middleware.crawler = crawler
         crawler.signals.connect(middleware.open, signal=signals.spider_opened)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         crawler.signals.connect(middleware.count_not_modified, signal=signals.response_received)
@@ -122,6 +125,9 @@ class IncrementalMiddleware:
                 yield self.conditional(output, doc)
             else:
                 self.stats.inc_value("aidaily/incremental/skipped")
+                # the link's end, per source: ``already stored`` in the summary (crawler.tally)
+                spider = self.crawler.spider if self.crawler is not None else None
+                self.stats.inc_value(f"aidaily/source/{source_of(output, spider)}/known")
                 logger.debug("already stored, not fetched: %s", output.url)
 
     def lookup(self, ids: set[str]) -> dict[str, dict[str, Any]]:

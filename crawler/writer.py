@@ -23,6 +23,7 @@ from crawler.dbproblem import database_problem, log_in_full
 from crawler.health import COVERAGE_FIELDS, coverage_key
 from crawler.spool import Spool, SpoolWriteError
 from crawler.store import Store, StoreConfig, UpsertCounts
+from crawler.tally import DUPLICATE, lost_key
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ class ArticleWriter:
             logger.warning("%d articles wait in the spool %s; `aidaily replay` writes them", pending, self.spool.path)
         if self.held:
             figures.inc[UNKEPT] += len(self.held)
+            count_sources(figures.inc, self.held, "unkept")
             logger.error(
                 "%d articles could not be kept: the database and the spool %s both failed",
                 len(self.held),
@@ -134,6 +136,7 @@ class ArticleWriter:
             self.spool.append(docs)
         except SpoolWriteError as exc:
             figures.inc["aidaily/store/spooled"] += exc.kept
+            count_sources(figures.inc, docs[: exc.kept], "spooled")
             self.held = docs[exc.kept :]
             logger.error(
                 "could not store %d articles (%s) nor spool %d of them (%s); held in memory and retried",
@@ -148,6 +151,7 @@ class ArticleWriter:
                     logger.warning("held in memory: %s", doc.get("url"))
             return
         figures.inc["aidaily/store/spooled"] += len(docs)
+        count_sources(figures.inc, docs, "spooled")
         logger.error("could not store %d articles (%s); kept in %s", len(docs), why, self.spool.path)
 
     def _ensure_indexes(self, when: str) -> bool:
@@ -172,7 +176,8 @@ class ArticleWriter:
 
         def write(docs: list[dict[str, Any]]) -> None:
             counts = store.upsert_articles(docs, now=datetime.now(SHANGHAI))
-            count_outcomes(figures.inc, counts, docs)
+            # articles an earlier crawl found: in the store's figures, not in this crawl's sources'
+            count_outcomes(figures.inc, counts, docs, sources=False)
 
         try:
             replayed = self.spool.replay(write)
@@ -196,17 +201,35 @@ class ArticleWriter:
             )
 
 
-def count_outcomes(stats: Counter[str], counts: UpsertCounts, docs: Sequence[Mapping[str, Any]]) -> None:
-    """Crawl-wide and per-source figures of one written batch, one article per id."""
-    for doc in {d["_id"]: d for d in docs}.values():
+def count_outcomes(
+    stats: Counter[str], counts: UpsertCounts, docs: Sequence[Mapping[str, Any]], *, sources: bool = True
+) -> None:
+    """Crawl-wide and (unless ``sources`` is off) per-source figures of one written batch, one article per id.
+
+    An id twice in the batch is written once (its last copy); the other copy is counted lost as a duplicate.
+    """
+    latest = {d["_id"]: d for d in docs}
+    for doc in latest.values():
         outcome = counts.outcomes[doc["_id"]]
+        stats[f"aidaily/store/{outcome}"] += 1
+        if not sources:
+            continue
         source = f"aidaily/source/{doc['source']}"
-        for scope in ("aidaily/store", source):
-            stats[f"{scope}/{outcome}"] += 1
+        stats[f"{source}/{outcome}"] += 1
         stats[f"{source}/stored"] += 1
         for name in COVERAGE_FIELDS:
             if doc.get(name):
                 stats[coverage_key(doc["source"], name)] += 1
+    if sources:
+        for doc in docs:
+            if latest[doc["_id"]] is not doc:
+                stats[lost_key(doc["source"], DUPLICATE)] += 1
+
+
+def count_sources(stats: Counter[str], docs: Sequence[Mapping[str, Any]], figure: str) -> None:
+    """``aidaily/source/<source>/<figure>`` for each of ``docs`` (spooled, unkept)."""
+    for doc in docs:
+        stats[f"aidaily/source/{doc.get('source')}/{figure}"] += 1
 
 
 def losses(stats: Mapping[str, Any]) -> list[str]:

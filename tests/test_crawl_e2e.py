@@ -22,6 +22,7 @@ from tests.broken_mirror import copy_mirror, lose_page, serve_instead
 from tests.gates import GatedMirror
 from tests.saved_pages import PROJECT_PAGES, REPO, SavedPage, saved_pages
 from tests.servers import MongoServerProcess
+from tests.summary_lines import assert_every_line_adds_up
 
 AIDAILY = str(Path(sys.executable).with_name("aidaily"))
 # Pages of user feeds (generic extractor) are crawled only with a sources file: tests/test_rss_crawl.py.
@@ -205,6 +206,11 @@ def test_pages_the_site_lost_are_counted_under_their_source_and_nothing_else_is_
         ("量子位 (qbitai)", "1", "HTTP 404"),
     ]
     assert "FAILED" not in result.stdout
+    # each lost page is one link dropped for its HTTP status, in the line of the spider that found it
+    lines = assert_every_line_adds_up(result.stdout)
+    assert sorted(lines) == sorted(lost)
+    drops = dict(re.findall(r"^(\S+): found .*, dropped \d+ \(([^)]*)\)", result.stdout, re.M))
+    assert drops == {spider: "http_404 1" for spider in lost} | {"36kr": "deleted 1, http_404 1"}
     docs = stored(mongo_server.uri, db_name)
     assert not set(lost.values()) & set(docs)
     sources = {"qbitai", "36kr", "oschina", "jiqizhixin", "aibase"}
@@ -214,11 +220,24 @@ def test_pages_the_site_lost_are_counted_under_their_source_and_nothing_else_is_
         assert_matches(page, docs[page.expected["article"]["url"]])
 
 
+def test_every_spider_line_of_the_demo_crawl_adds_up(first_crawl: tuple[str, str, Path, str]) -> None:
+    uri, db_name, _, stdout = first_crawl
+    lines = assert_every_line_adds_up(stdout)
+    assert len(lines) >= 9
+    # the two lists of 机器之心 (the API and the feed) name the same 4 articles: found once each
+    assert "jiqizhixin: found 4, new 4, updated 0, unchanged 0; api_fallback 2" in stdout.splitlines()
+    # the deleted 36Kr page reads as in ``aidaily daily``: a dropped link with its reason
+    assert re.search(r"^36kr: found 6, .*, dropped 1 \(deleted 1\)$", stdout, re.M), stdout
+    new = sum(counts["new"] for counts in lines.values())
+    assert new == len(stored(uri, db_name))
+
+
 def test_a_second_crawl_changes_nothing(first_crawl: tuple[str, str, Path, str]) -> None:
     uri, db_name, data_dir, _ = first_crawl
     before = stored(uri, db_name)
     result = crawl(uri, db_name, data_dir)
     assert stored(uri, db_name) == before
+    assert_every_line_adds_up(result.stdout)
     spider_lines = [line for line in result.stdout.splitlines() if not line.startswith("  ")]  # not the notes
     assert len(spider_lines) >= 9
     for line in spider_lines:
@@ -269,14 +288,15 @@ def test_killing_the_database_mid_crawl_loses_nothing(tmp_path: Path) -> None:
     article_lines = "\n".join(line for line in out.splitlines() if "leaderboard snapshots" not in line)
     new_in_crawl = sum(int(n) for n in re.findall(r" new (\d+)", article_lines))
     assert spooled > 0, out
-    assert "unkept 0" in out and not re.search(r"unkept [1-9]", out), out
+    assert "unkept" not in out, out  # a counter that is 0 is not shown
+    assert_every_line_adds_up(out)  # the links the crawl found: stored, spooled or dropped, none lost
 
     server.start()
     assert len(stored(server.uri, db_name)) == new_in_crawl  # the crawl's counts are what the database holds
     replay = subprocess.run(
         [AIDAILY, "--mongo-uri", server.uri, "replay"], env=env, capture_output=True, text=True, check=True
     )
-    assert f"replayed {spooled}" in replay.stdout
+    assert f"replayed {spooled} spool lines: " in replay.stdout
     new_in_replay = int(re.search(r"new (\d+)", replay.stdout).group(1))  # type: ignore[union-attr]
     docs = stored(server.uri, db_name)
     for page in EXPECTED:

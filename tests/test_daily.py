@@ -25,6 +25,7 @@ from reports.build import build_document, generated_time, render, write_commenta
 from reports.model import load_day
 from tests.saved_pages import PROJECT_PAGES
 from tests.servers import MongoServerProcess, free_port
+from tests.summary_lines import assert_every_line_adds_up
 
 DAY = "2026-01-20"
 STYLES = ("tracker", "insight", "digest")
@@ -96,7 +97,8 @@ def test_first_run_crawls_enriches_and_writes_three_reports(runs: dict[str, Any]
     output = result.output
     assert "  开源中国 (oschina): found 3, new 3," in output
     # the demo mirror answers every link (tests/fixtures/README.md): no source line counts a failed request
-    assert "  机器之心 (jiqizhixin): found 8, new 4, updated 0, unchanged 0, dropped 0; api_fallback 2" in output
+    # the API and the feed list the same 4 articles: each is found once
+    assert "  机器之心 (jiqizhixin): found 4, new 4, updated 0, unchanged 0; api_fallback 2" in output
     assert "requests failed" not in output
     assert (
         "  新智元 (aiera): found 5, new 3, updated 0, unchanged 0, dropped 2 (wechat_deleted 1, wechat_verify 1)"
@@ -109,6 +111,29 @@ def test_first_run_crawls_enriches_and_writes_three_reports(runs: dict[str, Any]
     assert "[crawl] 10/10" in output  # plain progress lines: the runner's stdout is no terminal
     run = db["runs"][0]
     assert run["date"] == DAY and run["health_flags"] == []
+
+
+def test_every_source_line_adds_up_on_the_first_and_the_second_run(runs: dict[str, Any]) -> None:
+    first = assert_every_line_adds_up(runs["first"]["result"].output)
+    second = assert_every_line_adds_up(runs["second"]["result"].output)
+    assert len(first) >= 7 and first.keys() == second.keys()
+    by_source: dict[str, int] = {}
+    for doc in runs["first"]["db"]["articles"].values():
+        by_source[doc["source"]] = by_source.get(doc["source"], 0) + 1
+    for label, counts in first.items():
+        source = label.rsplit("(", 1)[1].rstrip(")")
+        # 36氪's 快讯 spider and its feed spider both list one 快讯: found by each, new once (then unchanged
+        # or already stored, whichever spider comes second)
+        listed_twice = 1 if source == "36kr" else 0
+        assert counts["new"] == by_source[source], label
+        assert counts["found"] == by_source[source] + counts.get("dropped", 0) + listed_twice, label
+    for label, counts in second.items():
+        # the same lists: every link stored the first time is already stored, the rest dropped again
+        assert counts["found"] == first[label]["found"], label
+        assert counts.get("already stored", 0) + counts.get("dropped", 0) == counts["found"], label
+    assert "  36氪 (36kr): found 11, new 0, updated 0, unchanged 0, already stored 10, dropped 1 (deleted 1)" in (
+        runs["second"]["result"].output.splitlines()
+    )
 
 
 def test_second_run_fetches_no_stored_article_and_changes_nothing(runs: dict[str, Any]) -> None:

@@ -65,6 +65,11 @@ def test_source_figures_from_stats() -> None:
         "unchanged": 2,
         "dropped": 1,
         "skipped": 1,
+        "known": 0,
+        "not_modified": 0,
+        "spooled": 0,
+        "unkept": 0,
+        "relisted": 0,
         "coverage": {"title": 1.0, "body": 1.0, "published_at": 0.75},
         "notes": {"missing_date": 2},
     }
@@ -326,7 +331,7 @@ def test_server_errors_robots_and_a_broken_parser_are_counted_and_judged(
         " — the site's robots.txt forbids these pages"
     ) in lines
     # the site parser lost every body; the generic fallback stored them, and the judgement below says so
-    assert [line for line in lines if line.startswith("ithome: found 5, new 5, updated 0, unchanged 0, spooled 0,")]
+    assert [line for line in lines if line.startswith("ithome: found 5, new 5, updated 0, unchanged 0;")]
     assert not [line for line in lines if "qbitai" in line and "FAILED" in line]
     assert "crawl: 2 source(s) FAILED (see above)" in lines
     with Store.open(mongo_uri, db_name=db_name) as store:
@@ -354,7 +359,7 @@ def test_crawl_summary_lines_and_exit_status() -> None:
     assert status == 1
     assert lines[1:] == [
         "  IT之家 (ithome): 1 of 5 requests failed (HTTP 404)",
-        "36kr: found 0, new 0, updated 0, unchanged 0, spooled 0, unkept 0, dropped 0, skipped 0",
+        "36kr: found 0, new 0, updated 0, unchanged 0",
         "  FAILED 36氪 (36kr): 0/1 requests answered (timed out) — is the network down or the site overloaded?",
         "crawl: 1 source(s) FAILED (see above)",
     ]

@@ -52,28 +52,25 @@ def replay_command(ctx: Context) -> None:
     """Write the articles spooled while MongoDB was unreachable."""
     from crawler.dates import SHANGHAI
     from crawler.spool import Spool
+    from crawler.tally import ReplayTally
 
     spool = Spool(ctx.data_dir / "spool")
     pending = len(spool)
     if not pending:
         click.echo("spool is empty")
         return
-    totals: dict[str, int] = {"inserted": 0, "updated": 0, "unchanged": 0}
+    tally = ReplayTally()
     with ctx.open_store() as store:
         store.ensure_indexes()
 
         def write(docs: list[dict[str, Any]]) -> None:
-            counts = store.upsert_articles(docs, now=datetime.now(SHANGHAI))
-            for key in totals:
-                totals[key] += getattr(counts, key)
+            tally.add(store.upsert_articles(docs, now=datetime.now(SHANGHAI)).outcomes, len(docs))
 
         try:
             replayed = spool.replay(write)
         except Exception as exc:  # the unwritten rest stays spooled; say so in one line
             raise click.ClickException(f"replay stopped, {len(spool)} articles still spooled: {exc}") from exc
-    click.echo(
-        f"replayed {replayed.written}: new {totals['inserted']}, updated {totals['updated']}, "
-        f"unchanged {totals['unchanged']}, quarantined {replayed.quarantined}"
-    )
+    tally.quarantined = replayed.quarantined
+    click.echo(tally.text())
     if replayed.quarantined:
         raise click.ClickException(f"{replayed.quarantined} unreadable spool lines moved to {spool.quarantine_path}")

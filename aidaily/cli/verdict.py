@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.crawlsummary import LOST, spider_line, store_counters
-from crawler.health import Flag, fetch_by_source, loss_reasons, merged_sources
+from crawler.crawlsummary import LOST, replayed_line, spider_line, store_counters
+from crawler.health import Flag, fetch_by_source, list_failures, loss_reasons, merged_sources
 from crawler.reachability import every_source_unreachable
 from crawler.sources import source_name
+from crawler.tally import merged_lost, reasons_text, tally, tally_text
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -87,6 +88,7 @@ def summary_lines(outcome: DailyOutcome, settings: Settings) -> Iterator[str]:
     """The end-of-run summary: per source, health flags, clusters, LLM, reports, exit status."""
     yield f"aidaily daily {outcome.day.isoformat()} (crawl run {outcome.run_id})"
     yield from source_lines(outcome, settings.getdict("SOURCE_NAMES"))
+    yield from (f"  {line}" for line in replayed_line((outcome.run.get("stats") or {}).values()))
     unusual = store_counters((outcome.run.get("stats") or {}).values())
     if unusual:
         yield "  store: " + ", ".join(f"{name} {n}" for name, n in unusual.items())
@@ -110,9 +112,11 @@ def summary_lines(outcome: DailyOutcome, settings: Settings) -> Iterator[str]:
 
 
 def source_lines(outcome: DailyOutcome, extra: dict[str, str]) -> Iterator[str]:
-    """A line per source: its figures and why pages were lost, or FAILED with why nothing was fetched."""
+    """A line per source: where its links ended (``crawler.tally``), or FAILED with why nothing was fetched."""
     reasons = loss_reasons(outcome.run)
     sources = merged_sources(outcome.run)
+    lost = merged_lost((outcome.run.get("stats") or {}).values())
+    lists = list_failures(outcome.run)
     fetch = fetch_by_source(outcome.run)
     unreachable = {s for s, f in fetch.items() if f.unreachable}
     for source in sorted(set(sources) | unreachable):
@@ -123,19 +127,13 @@ def source_lines(outcome: DailyOutcome, extra: dict[str, str]) -> Iterator[str]:
             yield f"  {label}: FAILED — {got.summary()}"
             continue
         figures = sources[source]
-        why = ", ".join(f"{r} {n}" for r, n in sorted(reasons.get(source, {}).items()))
         notes = [f"{got.failures} of {got.requests} requests failed ({got.reasons()})"] if got and got.failures else []
-        notes += [f"{name} {n}" for name, n in figures.get("notes", {}).items()]
-        yield (
-            f"  {label}: found {figures['found']}, new {figures['inserted']}, "
-            f"updated {figures['updated']}, unchanged {figures['unchanged']}, "
-            f"dropped {figures['dropped'] + figures['skipped']}"
-            + (f" ({why})" if why else "")
-            + (f"; {'; '.join(notes)}" if notes else "")
-        )
+        notes += [f"list failed ({reasons_text(lists[source])})"] if source in lists else []
+        # no_links is in the list failures already
+        notes += [f"{name} {n}" for name, n in figures.get("notes", {}).items() if name != "no_links"]
+        yield f"  {label}: {tally_text(tally(figures, lost.get(source, {})), notes)}"
     for source in sorted(set(reasons) - set(sources) - unreachable):  # a list that failed to parse, say
-        why = ", ".join(f"{r} {n}" for r, n in sorted(reasons[source].items()))
-        yield f"  {source}: nothing stored ({why})"
+        yield f"  {source}: nothing stored ({reasons_text(reasons[source])})"
     for spider, stats in sorted((outcome.run.get("stats") or {}).items()):  # lmarena counts snapshots, not articles
         if any(key.startswith("aidaily/leaderboard/") for key in stats):
             yield f"  {spider_line(spider, stats)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +15,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.spool import Spool
 from crawler.store import StoreConfig
-from crawler.writer import UNKEPT, ArticleWriter, Figures
+from crawler.writer import UNKEPT, ArticleWriter, Figures, count_sources
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,10 @@ class MongoStorePipeline:
             # A bug, not a database or disk failure (those the writer handles): say which articles it cost.
             logger.error("store writer failed on %d articles", len(batch), exc_info=error)
             self.stats.inc_value(UNKEPT, len(batch))
+            per_source: Counter[str] = Counter()
+            count_sources(per_source, batch, "unkept")
+            for key, n in per_source.items():
+                self.stats.inc_value(key, n)
             for doc in batch:
                 logger.error("not kept: %s", doc.get("url"))
             return

@@ -8,6 +8,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from crawler.tally import lost_key
+
 REQUIRED = ("url", "source", "title", "body")
 # Verification pages are short; a long article that merely quotes a marker is not one.
 BLOCK_CHECK_MAX_BODY = 1500
@@ -42,6 +44,7 @@ class ValidatePipeline:
         if reason:
             self.stats.inc_value(f"aidaily/dropped/{reason}")
             self.stats.inc_value(f"aidaily/source/{item.get('source')}/dropped")
+            self.stats.inc_value(lost_key(str(item.get("source")), reason))
             raise DropItem(f"{reason}: {item.get('url')}")
         if item.get("published_at") is None:
             # stored all the same, flagged (``date_flags``); a later crawl that finds the date fills it in

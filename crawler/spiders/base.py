@@ -15,12 +15,21 @@ from datetime import datetime
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler.dates import SHANGHAI, check_published
+from crawler.incremental import is_article_request
 from crawler.items import ArticleItem
+from crawler.normalize import article_id
+from crawler.outcomes import classify, source_of
 from crawler.pages import ArticleGone, PageBlocked, ParseError, generic
 from crawler.responses import TRUNCATED_FLAG, served_at
+from crawler.tally import DUPLICATE, ERROR, lost_key
+from crawler.urls import canonicalize_url
 
 ArticleParser = Callable[[str, str], ArticleItem]
 LinkParser = Callable[[str, str], Iterable[str]]
@@ -48,21 +57,43 @@ class ArticleSpider(scrapy.Spider):
     list_parser: LinkParser
     article_parser: ArticleParser
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listed: set[str] = set()  # article ids this spider's lists gave: each link is followed once
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArticleSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, ArticleSpider)
+        # A link's request or item can also end outside the spider's callbacks: counted where it ends.
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
+        crawler.signals.connect(spider.item_failed, signal=signals.item_error)
+        return spider
+
     def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
         links = self.links_from(response, type(self).list_parser)
         for url in links:
             # ``article`` marks the requests incremental crawls may skip (crawler.incremental).
-            yield response.follow(url, self.parse_article, cb_kwargs={"list_url": response.url}, meta={"article": True})
+            yield response.follow(
+                url,
+                self.parse_article,
+                cb_kwargs={"list_url": response.url},
+                meta={"article": True},
+                errback=self.article_failed,
+            )
 
     def parse_article(self, response: Response, list_url: str | None = None) -> Iterator[ArticleItem]:
         yield from self.article_from(response, type(self).article_parser)
 
     def links_from(self, response: Response, parser: LinkParser, *, source: str | None = None) -> list[str]:
-        """Article links of a list page, each once, in page order; ``source`` for multi-source spiders.
+        """A list page's article links not listed before in this crawl, in page order; ``source``: multi-source spiders.
 
-        A list that yields no link is counted as failed (``aidaily/list/failed/no_links``) unless
-        it is a feed with no items at all (``aidaily/list/empty``); links a feed lists that are not
-        this source's articles are counted (``aidaily/list/rejected_links``).
+        ``found`` counts each article once however many lists link to it (the others are
+        ``relisted``), so every link found ends in one counter (``crawler.tally``). A list that
+        yields no link is counted as failed (``aidaily/list/failed/no_links``) unless it is a feed
+        with no items at all (``aidaily/list/empty``); links a feed lists that are not this
+        source's articles are counted (``aidaily/list/rejected_links``).
         """
         stats = self.crawler.stats
         source = source or self.source
@@ -79,9 +110,14 @@ class ArticleSpider(scrapy.Spider):
         links = list(dict.fromkeys(found))
         listed: int | None = getattr(found, "listed", None)
         rejected: list[str] = list(getattr(found, "rejected", ()))
+        ids = {url: article_id(canonicalize_url(url)) for url in links}  # the id incremental crawls look up
+        first = [url for url in links if ids[url] not in self.listed]
+        self.listed.update(ids.values())
         stats.inc_value("aidaily/list/pages")
-        stats.inc_value("aidaily/articles/found", len(links))
-        stats.inc_value(f"aidaily/source/{source}/found", len(links))
+        stats.inc_value("aidaily/articles/found", len(first))
+        stats.inc_value(f"aidaily/source/{source}/found", len(first))
+        if len(first) < len(links):
+            stats.inc_value(f"aidaily/source/{source}/relisted", len(links) - len(first))
         if rejected:
             stats.inc_value("aidaily/list/rejected_links", len(rejected))
             stats.inc_value(f"aidaily/source/{source}/rejected_links", len(rejected))
@@ -105,7 +141,7 @@ class ArticleSpider(scrapy.Spider):
             self.logger.warning(
                 "list page %s: %s%d rejected links, no article link%s", response.url, shown, len(rejected), example
             )
-        return links
+        return first
 
     def article_from(
         self, response: Response, parser: ArticleParser, *, source: str | None = None, kind: str | None = None
@@ -181,4 +217,43 @@ class ArticleSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value(f"aidaily/article/skipped/{reason}")
         stats.inc_value(f"aidaily/source/{source}/skipped")
+        stats.inc_value(lost_key(source, reason))
         self.logger.warning("article %s skipped: %s", response.url, detail)
+
+    def article_failed(self, failure: Failure) -> None:
+        """Errback of article requests: a 304 is an unchanged article; any other failure loses the link, counted."""
+        request: Request = failure.request  # type: ignore[attr-defined]  # Scrapy attaches it to errback failures
+        source = source_of(request, self)
+        stats = self.crawler.stats
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if status == 304:  # asked conditionally by an incremental crawl: the stored copy is current
+                stats.inc_value(f"aidaily/source/{source}/not_modified")
+                return
+            reason = f"http_{status}"
+        else:
+            reason = classify(failure.value)
+        stats.inc_value(lost_key(source, reason))
+        self.logger.warning("article %s not fetched: %s", request.url, reason)
+
+    def request_dropped(self, request: Request) -> None:
+        """An article request the scheduler refused: a redirect to a page another link already fetched."""
+        if is_article_request(request):
+            self.crawler.stats.inc_value(lost_key(source_of(request, self), DUPLICATE))
+
+    def callback_failed(self, failure: Failure, response: Response) -> None:
+        """A bug in an article callback (Scrapy logs its traceback): the link is lost, counted."""
+        request = response.request
+        if request is not None and is_article_request(request):
+            self.crawler.stats.inc_value(lost_key(source_of(request, self), ERROR))
+
+    def item_failed(self, item: Any, failure: Failure) -> None:
+        """A bug in an item pipeline (Scrapy logs its traceback): the article is lost, counted."""
+        source: str | None
+        if isinstance(item, ArticleItem):
+            source = item.source
+        elif isinstance(item, dict) and "content_hash" in item:
+            source = item.get("source")
+        else:
+            return  # a leaderboard snapshot: its own pipeline counts it
+        self.crawler.stats.inc_value(lost_key(source or self.source, ERROR))

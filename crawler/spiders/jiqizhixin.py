@@ -43,10 +43,12 @@ class JiqizhixinSpider(ArticleSpider):
             )
 
     def article_page_instead(self, failure: Failure) -> Iterator[scrapy.Request]:
-        """After an HTTP error from the JSON endpoint, request the article page itself."""
+        """After an HTTP error from the JSON endpoint, request the article page itself; any other failure loses it."""
         request = failure.request  # type: ignore[attr-defined]  # Scrapy attaches it to errback failures
-        if not failure.check(HttpError):
-            self.logger.warning("article API %s failed: %s", request.url, failure.value)
+        if not failure.check(HttpError) or failure.value.response.status == 304:  # 304: the stored copy is current
+            self.article_failed(failure)
             return
         self.crawler.stats.inc_value(f"aidaily/source/{self.source}/api_fallback")
-        yield scrapy.Request(request.meta["article_url"], self.parse_article, cb_kwargs=request.cb_kwargs)
+        yield scrapy.Request(
+            request.meta["article_url"], self.parse_article, cb_kwargs=request.cb_kwargs, errback=self.article_failed
+        )

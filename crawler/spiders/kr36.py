@@ -29,7 +29,7 @@ class Kr36Spider(ArticleSpider):
         for url in self.links_from(response, parser):
             # the feed mixes articles with 快讯, whose pages hold their text elsewhere
             callback = self.parse_newsflash if kr36.is_newsflash_url(url) else self.parse_article
-            yield response.follow(url, callback, cb_kwargs={"list_url": response.url})
+            yield response.follow(url, callback, cb_kwargs={"list_url": response.url}, errback=self.article_failed)
 
     def parse_newsflash(
         self, response: Response, list_url: str | None = None, listed_at: str | None = None
@@ -57,5 +57,8 @@ class Kr36NewsflashSpider(Kr36Spider):
         dates = {entry.url: entry.published_at for entry in kr36.newsflash_entries(response.text, response.url)}
         for url in links:
             yield response.follow(
-                url, self.parse_newsflash, cb_kwargs={"list_url": response.url, "listed_at": dates.get(url)}
+                url,
+                self.parse_newsflash,
+                cb_kwargs={"list_url": response.url, "listed_at": dates.get(url)},
+                errback=self.article_failed,
             )

@@ -69,6 +69,7 @@ class RssSpider(ArticleSpider):
             yield response.follow(
                 url,
                 self.parse_article,
+                errback=self.article_failed,
                 meta={SOURCE_META: feed.id},  # each feed is its own source in the request counts
                 cb_kwargs={
                     "list_url": response.url,

@@ -177,20 +177,32 @@ def test_a_read_only_database_folder_is_one_clear_error(tmp_path: Path) -> None:
             EmbeddedMongo(disk / "db").start()
 
 
-# A client gives up on an update that takes longer than SecantusDB's 5 s drain at stop (here an update
-# handler made slow on purpose: a huge page's update ran a minute), then the process stops the server.
+# A client gives up on an update that is still running (here an update handler held on purpose until the
+# process is stopping the server; a huge page's update ran a minute), then the process stops the server.
+# The update is let go only once stop() says it waits for it: closed under the update, the database would
+# lose it or crash; waited for, the update ends, then the server stops.
 GIVE_UP = """
-import sys, time
+import logging, sys, threading
 from pathlib import Path
 from pymongo import MongoClient
 from pymongo.errors import NetworkTimeout
 from secantus import commands
 from crawler.embedded import EmbeddedMongo
+logging.basicConfig(level=logging.WARNING)
+release = threading.Event()
+class ReleaseWhenStopWaits(logging.Handler):
+    def emit(self, record):
+        if record.getMessage().startswith("waiting for 1 database operations"):
+            release.set()
+logging.getLogger("crawler.embedded").addHandler(ReleaseWhenStopWaits())
 real_update = commands._HANDLERS["update"]
-def slow_update(*args, **kwargs):
-    time.sleep(15)  # the slow operation itself, not a wait for something
-    return real_update(*args, **kwargs)
-commands._HANDLERS["update"] = slow_update
+def held_update(*args, **kwargs):
+    if not release.wait(120):  # a bound, so a stop that never waits fails the test rather than hangs it
+        raise RuntimeError("stop() never waited for the update")
+    done = real_update(*args, **kwargs)
+    print("update ran", flush=True)
+    return done
+commands._HANDLERS["update"] = held_update
 server = EmbeddedMongo(Path(sys.argv[1]))
 uri = server.start()
 with MongoClient(uri) as client:
@@ -212,7 +224,8 @@ def test_stop_waits_for_an_operation_its_client_gave_up_on(tmp_path: Path) -> No
         [sys.executable, "-c", GIVE_UP, str(tmp_path / "db")], capture_output=True, text=True, timeout=600
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.split("\n")[:2] == ["client gave up", "stopped"]
+    # the client gave up while the update was held; stop() waited, the update ran, only then the server stopped
+    assert proc.stdout.split("\n")[:3] == ["client gave up", "update ran", "stopped"], proc.stderr[-3000:]
     assert "waiting for 1 database operations to finish" in proc.stderr
     with EmbeddedMongo(tmp_path / "db") as server, Store.open(server.uri) as store:
         assert store.client.t.docs.count_documents({"done": True}) == 5  # the update ran to its end
