@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,9 @@ from crawler.text import lead
 from tests.shared_data import needs_shared, shared_path
 
 SHARED = shared_path("fixtures", "pages")
+QBITAI_391187 = (
+    Path(__file__).parents[1] / "fixtures" / "pages" / "www.qbitai.com" / "2026" / "01" / "391187.html.expected.json"
+)
 
 # Bylines and tags as the real pages print them (36氪, 新智元, 量子位, IT之家).
 KR36 = (
@@ -34,6 +39,15 @@ def test_bylines_editor_credits_and_daodu_tags_are_stripped() -> None:
     assert strip_credits("梦晨 发自 凹非寺\n量子位 | 公众号 QbitAI\n正文。", "qbitai") == "正文。"
     assert strip_credits("IT之家 1 月 20 日消息，微软今日宣布更新。", "ithome") == "微软今日宣布更新。"
     assert strip_credits("36氪获悉，阶跃星辰发布Step-R2。", "36kr") == "阶跃星辰发布Step-R2。"
+
+
+def test_a_sites_own_sign_off_is_cut_and_its_paragraph_kept() -> None:
+    """量子位 391187 (the demo mirror's page): "量子位第一时间上手体验。" opens a paragraph of the article's text."""
+    body = json.loads(QBITAI_391187.read_text(encoding="utf-8"))["article"]["body"]
+    text = strip_credits(body, "qbitai")
+    assert "量子位第一时间" not in text and "\n在对话框里输入「帮我点一杯少冰的生椰拿铁" in text
+    assert "量子位第一时间" not in summarize(body, "", "qbitai")
+    assert strip_credits("量子位第一时间获悉，这句不是署名。", "qbitai") == "量子位第一时间获悉，这句不是署名。"
 
 
 def test_captions_links_and_sign_offs_are_not_text() -> None:

@@ -22,7 +22,10 @@ from tests.saved_pages import PROJECT_PAGES
 AIDAILY = str(Path(sys.executable).with_name("aidaily"))
 DAY = "2026-01-20"
 NAMES = {"tracker": "2026-01-20 国产大模型日报", "insight": "AI洞察日报 2026/1/20", "digest": "AI 日报 2026/1/20"}
-CREDITS = re.compile(r"导读】|【新智元|新智元报道|(?:文|编辑|作者)\s*[｜|丨]|编辑：|36氪获悉|IT之家 \d+ 月 \d+ 日消息")
+CREDITS = re.compile(
+    r"导读】|【新智元|新智元报道|(?:文|编辑|作者)\s*[｜|丨]|编辑：|36氪获悉|IT之家 \d+ 月 \d+ 日消息"
+    r"|量子位(?:也|已|同样)?第一时间"  # the site's sign-off (391187: 量子位第一时间上手体验。)
+)
 FOOTER = re.compile(r"本期 (\d+) 个事件、(\d+) 篇文章(?:；未收录 (\d+) 篇非 AI 资讯)?")
 ARTICLE_LINK = re.compile(r"\]\((https?://[^)]+)\)")
 pytestmark = pytest.mark.slow
