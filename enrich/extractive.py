@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from crawler.summary import ends_sentence, prose_sentences, sentences
+from crawler.summary import ends_sentence, prose_sentences, sentences, without_hooks
 
 WORDS_FILE = Path(__file__).parent / "data" / "keyphrases.toml"
 LABEL_CHARS = 16
@@ -166,7 +166,7 @@ def key_points(body: str, keywords: Sequence[str], title: str = "", *, limit: in
 
 def overview_sentence(summary: str, *, limit: int = OVERVIEW_CHARS) -> str:
     """One story as a sentence of the 今日摘要: its summary's first sentence, or that sentence's leading clauses."""
-    first = next((s for s in sentences(summary) if ends_sentence(s)), "")
+    first = next((s for s in without_hooks(sentences(summary)) if ends_sentence(s)), "")
     first = _LEADING_TIME.sub("", first)
     if len(first) <= limit:
         return first

@@ -78,6 +78,26 @@ def test_every_summary_ends_on_a_sentence_and_carries_no_byline(demo: dict[str, 
     assert not CREDITS.search(demo[style])
 
 
+# The demo's 量子位 pages open on teasers; an item's one sentence, a summary and the 今日摘要 carry the news instead.
+HOOKS = (
+    "DeepSeek又在春节前放出了新论文。",
+    "千问App，开始「办事」了。",
+    "人形机器人的年度出货榜单出炉了。",
+    "英伟达又有新动作",
+)
+
+
+@pytest.mark.parametrize("style", list(NAMES))
+def test_no_summary_or_item_sentence_is_a_teaser(demo: dict[str, str], style: str) -> None:
+    for hook in HOOKS:
+        assert hook not in demo[style], f"{style}: {hook}"
+    if style == "digest":
+        more = [ln for ln in demo[style].splitlines() if "[链接](" in ln]
+        assert "：这次的主角是一种名为「条件记忆层」的新结构" in next(ln for ln in more if "391204" in ln)
+        assert "：1月19日，阿里巴巴宣布千问App全面接入淘宝" in next(ln for ln in more if "391187" in ln)
+        assert "：市场研究机构Omdia最新发布的报告显示" in next(ln for ln in more if "391150" in ln)
+
+
 @pytest.mark.parametrize("style", list(NAMES))
 def test_every_footer_counts_what_its_report_shows(demo: dict[str, str], style: str) -> None:
     report = demo[style]
