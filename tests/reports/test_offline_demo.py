@@ -98,6 +98,14 @@ def test_no_summary_or_item_sentence_is_a_teaser(demo: dict[str, str], style: st
         assert "：市场研究机构Omdia最新发布的报告显示" in next(ln for ln in more if "391150" in ln)
 
 
+def test_no_key_point_is_labelled_by_a_bare_keyword_or_a_fragment(demo: dict[str, str]) -> None:
+    """The labels a reviewer found in this demo (K3, MoE, Token 0.5, 舍不得用…): each point reads entity + action."""
+    labels = re.findall(r"^- \*\*(.+?)\*\*：", demo["digest"], re.M)
+    assert len(labels) >= 10
+    bare = {"K3", "MoE", "Gemini", "VideoThinker", "SWE-bench Verified", "Token 0.5", "Token 0.5元", "舍不得用"}
+    assert not bare & set(labels), labels
+
+
 @pytest.mark.parametrize("style", list(NAMES))
 def test_every_footer_counts_what_its_report_shows(demo: dict[str, str], style: str) -> None:
     report = demo[style]
