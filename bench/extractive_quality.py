@@ -178,7 +178,9 @@ def table(title: str, header: str, rows: list[str]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archive", type=Path, default=ARCHIVE)
+    parser.add_argument("--split", choices=("dev", "test", "both"), default="both", help="tune on dev; test once")
     args = parser.parse_args(argv)
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
     if not args.archive.is_dir():
         raise SystemExit(f"no labelled archive at {args.archive} (../shared/labels/hubtoday-daily)")
     paths = sorted(args.archive.glob("*.md"))
@@ -196,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ]
     header = "| split | reference | method | items | P | R | F1 | mean chars |"
     rows = []
-    for split, kind in itertools.product(("dev", "test"), ("bold", "title")):
+    for split, kind in itertools.product(splits, ("bold", "title")):
         chosen = [c for c in cases if is_dev(c.date) == (split == "dev") and c.kind == kind]
         for name, method in methods:
             n, p, r, f, chars = mean_scores((method(c), c.reference) for c in chosen)
@@ -211,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         ("5 titles as sentences", overview_titles),
     ]
     rows = []
-    for split in ("dev", "test"):
+    for split in splits:
         chosen_days = [d for d in days if is_dev(d.date) == (split == "dev")]
         for name, method in day_methods:
             n, p, r, f, chars = mean_scores((method(d), d.reference) for d in chosen_days)

@@ -29,6 +29,11 @@ _CLAUSE = re.compile(r"[，,；;：:、]")
 _SPACES = re.compile(r"\s+")
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 _LINE_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*|\s*\n\s*(?=[{_CJK}])")
+# A hook: a short sentence with no figure that teases instead of telling (千问App，开始「办事」了。, 榜单出炉了。,
+# DeepSeek又在春节前放出了新论文。, 英伟达又有新动作。). A lead sentence that carries names and figures is news.
+HOOK_CHARS = 24
+_FIGURE = re.compile(r"[0-9０-９]")
+_TEASES = re.compile(r"了[。！!]$|又")
 # A line that starts with a pictograph is a bullet of a 划重点 box, not a paragraph.
 _PICTOGRAPH = re.compile("^[\u2190-\u21ff\u2300-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]")
 
@@ -95,6 +100,24 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
 
 
+def is_hook(sentence: str) -> bool:
+    """Whether a sentence is a teaser, not news: short, no figure, and ends on 了 or says 又 (again)."""
+    text = sentence.strip()
+    return len(text) <= HOOK_CHARS and not _FIGURE.search(text) and bool(_TEASES.search(text))
+
+
+def without_hooks(found: list[str]) -> list[str]:
+    """``found`` without the hook sentences that open it, so a lead starts with the news; all hooks: unchanged."""
+    start = next((n for n, sentence in enumerate(found) if not is_hook(sentence)), 0)
+    return found[start:]
+
+
+def news_sentence(text: str) -> str:
+    """The first sentence of ``text`` that is not a hook (the first sentence when all are), else ``text``."""
+    found = sentences(text)
+    return next(iter(without_hooks(found)), text)
+
+
 def is_prose(line: str) -> bool:
     """A paragraph of running text: not a subheading, a caption-like fragment or a bullet of pictographs."""
     if _PICTOGRAPH.match(line):
@@ -142,9 +165,9 @@ def summarize(body: str, description: str = "", source: str | None = None) -> st
     """
     text = strip_credits(body, source)
     own = one_paragraph(strip_credits(description, source))
-    lead = fit(prose_sentences(text))
+    lead = fit(without_hooks(prose_sentences(text)))
     if own:
-        whole = fit(s for s in sentences(own) if ends_sentence(s))
+        whole = fit(without_hooks([s for s in sentences(own) if ends_sentence(s)]))
         # WeChat's description is the first 60-odd characters of the text, cut wherever: not a summary.
         cut_copy = not ends_sentence(own) and one_paragraph(text).startswith(own.rstrip("…. "))
         if len(whole) >= MIN_CHARS and not cut_copy:

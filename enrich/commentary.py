@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from crawler.summary import summarize
 from crawler.text import lead
@@ -58,6 +58,10 @@ TOPIC_VOCABULARY = (
     *("与", "和", "及"),
 )
 MAX_SUMMARY_CHARS = 300  # a longer answer is cut at a sentence end; the prompt asks for 100–200
+
+
+# Why a story's notes are extractive: no valid answer came, or grounding left its summary too short.
+FallBack = Literal["", "failed", "unsupported"]
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,8 @@ class DayNotes:
     stories: dict[str, StoryNotes]
     model: str | None = None
     grounding: GroundingTally = field(default_factory=GroundingTally)
-    fallbacks: int = 0
+    fallbacks: int = 0  # parts (a story's notes, the day's) printed as extractive text instead
+    unsupported: int = 0  # of those, answers that came but whose summary grounding cut too short
 
 
 def extractive_summary(story: StoryInput) -> str:
@@ -210,14 +215,14 @@ class Commentator:
             results = list(pool.map(self._story, stories))
         notes = {s.id: r[0] for s, r in zip(stories, results, strict=True)}
         tally = GroundingTally()
-        fallbacks = 0
-        for _, story_tally, fell_back in results:
+        for _, story_tally, _ in results:
             tally.add(story_tally)
-            fallbacks += fell_back
         day, day_written = self._day(ranked, notes, tally)
         day.model = self.client.model
         day.grounding = tally
-        day.fallbacks = fallbacks + (0 if day_written else 1)
+        # The footer names the two causes apart: a failed or invalid answer, or one grounding cut short.
+        day.fallbacks = sum(r[2] != "" for r in results) + (0 if day_written else 1)
+        day.unsupported = sum(r[2] == "unsupported" for r in results)
         return day
 
     def _ask(
@@ -260,12 +265,13 @@ class Commentator:
         assert self.ledger is not None
         self.ledger.record_replaced(what)
 
-    def _story(self, story: StoryInput) -> tuple[StoryNotes, GroundingTally, bool]:
+    def _story(self, story: StoryInput) -> tuple[StoryNotes, GroundingTally, FallBack]:
+        """The story's notes, the grounding of its answer, and why it fell back ("", "failed", "unsupported")."""
         ids = {a.id for a in story.articles}
         fallback = extractive_notes(story)
         answer = self._ask("story", story_messages("story", story.articles), lambda a: validate_story(a, ids))
         if answer is None:
-            return fallback, GroundingTally(), True
+            return fallback, GroundingTally(), "failed"
         source = _source(story)
         tally = GroundingTally()
         summary, t = ground(answer["summary"], source)
@@ -300,7 +306,7 @@ class Commentator:
         )
         if story.deep:
             self._deep(story, notes, source, tally)
-        return notes, tally, fell_back
+        return notes, tally, "unsupported" if fell_back else ""
 
     def _deep(self, story: StoryInput, notes: StoryNotes, source: Source, tally: GroundingTally) -> None:
         ids = {a.id for a in story.articles}

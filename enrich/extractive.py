@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from crawler.summary import ends_sentence, prose_sentences, sentences
+from crawler.summary import ends_sentence, prose_sentences, sentences, without_hooks
 
 WORDS_FILE = Path(__file__).parent / "data" / "keyphrases.toml"
 LABEL_CHARS = 16
+CLAUSE_CHARS = 24  # a whole clause may read longer than an entity + action: it is not cut
 POINTS = 3
 OVERVIEW_STORIES = 5
 OVERVIEW_CHARS = 60  # a longer first sentence is trimmed to its leading clauses
@@ -32,8 +33,26 @@ _NUMBER = re.compile(
     r"^\s*(?:了|至|到|超|超过|约|近|逾|达)?\s*([0-9][0-9.,]*\s*(?:%|倍|亿|万|千|百|个百分点|美元|元|台|人|次|家|款|项|颗|名)+)"
 )
 # A version right after a name belongs to it: 文心 5.0, YOYO 智能体 3.0.
-_VERSION = re.compile(r"\s?[0-9]+(?:\.[0-9]+)+|\s?[0-9]+(?![0-9.]*\s*[年月日号亿万千百%倍个款台家人次元])")
+_UNIT = r"(?![0-9.]*\s*[年月日号亿万千百%倍个款台家人次元美])"
+_VERSION = re.compile(rf"\s?[0-9]+(?:\.[0-9]+)+{_UNIT}|\s?[0-9]+{_UNIT}")
 _CLAUSE_END = re.compile(r"[，,；;：:]")
+_NARROW = re.compile(r"[A-Za-z0-9.%+\-/ ]")
+# What opens a clause but is not its news: a date, a connective, a topic (价格方面，对用户来说，), a source.
+_OPENER = re.compile(
+    r"^(?:(?:\d{1,2}\s*月\s*\d{1,2}\s*日|近日|日前|今日|今天|昨日|昨天|本周|此外|同时|与此同时|另外|[^，,]{1,4}方面"
+    r"|据[^，,]{1,12}(?:报道|消息|显示)|对[^，,]{1,10}(?:来说|而言))\s*(?:[，,]\s*|$)|其中\s*|而\s*)+"
+)
+_ASIDE = re.compile(r"[（(][^）)]*[）)]")
+# A clause that opens on a pronoun or a bare verb has its subject elsewhere: 该模型采用…, 将从…转向…; one that
+# opens on a preposition is a setting, not news: 在代码基准…上, 较上一代提升….
+_SUBJECTLESS = re.compile(r"^(?:该|其|它|将|可以|可|也|还|已|正|并|而|就|会|能)")
+_SETTING = re.compile(r"^(?:在|较|从|比|与|随着|通过|基于)")
+# "Token 0.5元": a number before a unit is a quantity, not the last word of a Latin name.
+_QUANTITY = re.compile(r"(?:\s+[0-9][0-9.,]*)+$")
+_UNIT_AFTER = re.compile(r"\s*[年月日号亿万千百%倍个款台家人次元美]")
+# Where a label may stop: before a word that joins or adds (的, 和, 、, 将, 为, an opening quote); not 在, which
+# would leave a verb without its object (VideoThinker 让模型).
+_CUT_BEFORE = re.compile(r"[的和与及或并、将为是「“《]")
 _LEADING_TIME = re.compile(
     r"^(?:\d{1,2}\s*月\s*\d{1,2}\s*日|近日|日前|今日|今天|昨日|昨天|本周|周[一二三四五六日])\s*[，,]\s*"
 )
@@ -61,7 +80,8 @@ def _names(sentence: str, keywords: Sequence[str], words: Words) -> list[Span]:
     adjacent ones joined (文心 + 助手 -> 文心助手), generic words and action words left out."""
     found: list[Span] = []
     for match in _LATIN_NAME.finditer(sentence):
-        name = match.group().strip()
+        name = _QUANTITY.sub("", match.group().strip()) if _UNIT_AFTER.match(sentence, match.end()) else match.group()
+        name = name.strip()
         if len(name) >= 2:
             found.append((match.start(), match.start() + len(name), name))
     for match in _QUOTED.finditer(sentence):
@@ -71,10 +91,11 @@ def _names(sentence: str, keywords: Sequence[str], words: Words) -> list[Span]:
         start = lowered.find(keyword.lower())
         if len(keyword) >= 2 and start >= 0 and keyword not in words.actions:
             found.append((start, start + len(keyword), sentence[start : start + len(keyword)]))
-    found = [_with_version(sentence, span) for span in found]
+    # Generic before a version is attached: "Token 0.5" is a price, not a name.
+    found = [_with_version(sentence, span) for span in found if span[2].lower() not in words.generic]
     kept: list[Span] = []
     for span in sorted(found, key=lambda s: (-(s[1] - s[0]), s[0])):  # longest first, then earliest
-        if span[2].lower() not in words.generic and all(span[1] <= k[0] or span[0] >= k[1] for k in kept):
+        if all(span[1] <= k[0] or span[0] >= k[1] for k in kept):
             kept.append(span)
     joined: list[Span] = []
     for span in sorted(kept):
@@ -114,12 +135,22 @@ def _join(left: str, right: str) -> str:
     return f"{left} {right}" if latin.match(left[-1]) or latin.match(right[0]) else left + right
 
 
+def width(text: str) -> float:
+    """How long a label reads: a Latin letter, digit or space is half a Chinese character."""
+    return sum(0.5 if _NARROW.match(c) else 1.0 for c in text)
+
+
+def _fits(label: str, limit: float = LABEL_CHARS) -> bool:
+    return width(label) <= limit
+
+
 def key_phrase(sentence: str, keywords: Sequence[str] = (), title: str = "") -> str:
     """A label for a sentence: the name nearest its main action, and that action (``文心5.0 发布``).
 
     The main action is the first action word that is not a reporting word (宣布, 表示) and not
-    inside a name. Without one, the label is the sentence's most salient name (one in ``title``
-    first); with no name at all it is "".
+    inside a name. Without one, or when the action's clause names nobody, the label is the clause
+    of the sentence's most salient name (one in ``title`` first), trimmed at a word boundary
+    (``MoE 架构``); with no name at all it is "".
     """
     words = load_words()
     names = _names(sentence, keywords, words)
@@ -129,24 +160,59 @@ def key_phrase(sentence: str, keywords: Sequence[str] = (), title: str = "") -> 
     main = next((a for a in inside if a[2] not in words.reporting), None)
     salient = next((n for n in names if n[2].lower() in title.lower()), names[0])
     if main is None:
-        return salient[2]
+        return clause_label(sentence, salient)
     start, end, verb = main
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(sentence, 0, start)), default=0)
     before = [n for n in names if clause_start <= n[0] and n[1] <= start]
     after = [n for n in names if end <= n[0] <= end + 12]
     number = _NUMBER.match(sentence[end:])
     action = verb + (number.group(1).strip() if number else "")
-    if before and after and len(_join(_join(before[-1][2], action), after[0][2])) <= LABEL_CHARS:
+    if before and after and _fits(_join(_join(before[-1][2], action), after[0][2])):
         return _join(_join(before[-1][2], action), after[0][2])  # 百度发布文心5.0
     if before:
-        entity, label = before[-1], _join(before[-1][2], action)
+        entity, labels = before[-1], [_join(before[-1][2], action), _join(before[-1][2], verb)]
     elif after:
-        entity, label = after[0], _join(action, after[0][2])
-    else:  # the action's clause names nobody: the story's name alone, not a claim about who acted
-        return salient[2]
-    if len(label) > LABEL_CHARS:  # too long with the figure or the object: the name alone, never cut
-        label = entity[2]
-    return label
+        entity, labels = after[0], [_join(action, after[0][2]), _join(verb, after[0][2])]
+    else:  # the action's clause names nobody: that clause as it reads (新版本支持 50 多款应用), or the name's own
+        own = _clause(sentence, start, end)
+        return own if _readable(own, words) else clause_label(sentence, salient)
+    # Too long with the figure: without it; too long still: the entity's clause, never cut inside a word.
+    return next((label for label in labels if _fits(label)), None) or clause_label(sentence, entity)
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The clause around ``sentence[start:end]``, without its opener (近日，价格方面，), asides or final stop."""
+    begin = max((m.end() for m in _CLAUSE_END.finditer(sentence, 0, start)), default=0)
+    stop = next((m.start() for m in _CLAUSE_END.finditer(sentence, end)), len(sentence))
+    return _ASIDE.sub("", _OPENER.sub("", sentence[begin:stop].strip())).strip().rstrip("。！？!?")
+
+
+def _readable(clause: str, words: Words) -> bool:
+    """A clause a person could print as a label: short, with its subject, not ending on 表示 or 宣布."""
+    said = any(clause.endswith(w) for w in words.reporting)
+    bare = _SUBJECTLESS.match(clause) or _SETTING.match(clause)
+    return len(clause) > 2 and _fits(clause, CLAUSE_CHARS) and not bare and not said
+
+
+def clause_label(sentence: str, name: Span) -> str:
+    """The clause that holds ``name``, as a person would write it: openers (近日，价格方面，) and asides in
+    brackets dropped, else from the name on, cut before a joining word (的, 和, 「) to fit; "" when only the
+    bare name would be left (a keyword alone is no key point)."""
+    words = load_words()
+    clause = _clause(sentence, name[0], name[1])
+    if len(clause) > len(name[2]) and _readable(clause, words):
+        return clause
+    if name[2] not in clause or _SETTING.match(clause):
+        return ""  # the name is in the clause's opener (对应用公司来说，) or its setting (在…上): no news
+    if name[0] and sentence[name[0] - 1] in "「“《":
+        return ""  # a quoted phrase mid-clause (把过去“舍不得用”的…) is no subject to start a label with
+    stop = next((m.start() for m in _CLAUSE_END.finditer(sentence, name[1])), len(sentence))
+    tail = _ASIDE.sub("", sentence[name[0] : stop]).strip().rstrip("。！？!?")
+    least = len(name[2]) + 2  # the name and at least two more characters
+    if len(tail) >= least and _readable(tail, words):
+        return tail
+    cuts = [m.start() for m in _CUT_BEFORE.finditer(tail, least)]
+    return next((tail[:c].strip() for c in reversed(cuts) if _fits(tail[:c].strip())), "")
 
 
 def key_points(body: str, keywords: Sequence[str], title: str = "", *, limit: int = POINTS) -> list[tuple[str, str]]:
@@ -166,7 +232,7 @@ def key_points(body: str, keywords: Sequence[str], title: str = "", *, limit: in
 
 def overview_sentence(summary: str, *, limit: int = OVERVIEW_CHARS) -> str:
     """One story as a sentence of the 今日摘要: its summary's first sentence, or that sentence's leading clauses."""
-    first = next((s for s in sentences(summary) if ends_sentence(s)), "")
+    first = next((s for s in without_hooks(sentences(summary)) if ends_sentence(s)), "")
     first = _LEADING_TIME.sub("", first)
     if len(first) <= limit:
         return first

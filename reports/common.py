@@ -38,14 +38,23 @@ def source_links(story: Story) -> Line:
     return tuple(parts)
 
 
-EXTRACTIVE_NOTE = (
-    "未配置 LLM：摘要、要点与今日摘要均摘自原文（导语句；要点名为句中的名称与动作），未生成深度解读与影响分析。"
-)
+# What extractive text is, said after why no LLM wrote it: none configured, or none of its text was usable.
+EXTRACTIVE_TEXT = "摘要、要点与今日摘要均摘自原文（导语句；要点名为句中的名称与动作），未生成深度解读与影响分析。"
+EXTRACTIVE_NOTE = "未配置 LLM：" + EXTRACTIVE_TEXT
+
+
+def nothing_generated(notes: DayNotes) -> bool:
+    """Whether an LLM was configured but not one of its sentences reached the report."""
+    return notes.model is not None and notes.grounding.kept == 0
 
 
 def llm_line(notes: DayNotes) -> str:
     """Who wrote the text, in one line for the top of the HTML page."""
-    return "LLM: off（摘要与要点摘自原文）" if notes.model is None else f"LLM: {notes.model}"
+    if notes.model is None:
+        return "LLM: off（摘要与要点摘自原文）"
+    if nothing_generated(notes):
+        return f"LLM: {notes.model}（未采用其文字，摘要与要点摘自原文）"
+    return f"LLM: {notes.model}"
 
 
 def counts_line(day: Day, shown: Sequence[Story]) -> str:
@@ -72,15 +81,37 @@ def footer(day: Day, notes: DayNotes, generated_at: datetime, shown: Sequence[St
     lines = [Paragraph((Italic(f"本日报由 aidaily 自动生成，更新时间: {stamp}（{counts_line(day, shown)}）"),))]
     if day.health:
         lines.append(Paragraph((Italic("数据源健康检查: " + "；".join(day.health) + "。"),)))
-    if notes.model is None:
-        lines.append(Paragraph((Italic(EXTRACTIVE_NOTE),)))
-        return lines
-    share = notes.grounding.share
-    grounded = (
-        f"{share:.0%}（{notes.grounding.kept}/{notes.grounding.total} 句）" if share is not None else "无生成句子"
-    )
-    text = f"摘要与解读由 LLM（{notes.model}）依据原文生成并逐句核对来源：有原文支撑的句子占 {grounded}，其余已删除"
-    if notes.fallbacks:
-        text += f"；{notes.fallbacks} 处因回答无效或服务不可用改用原文摘录"
-    lines.append(Paragraph((Italic(text + "。"),)))
+    lines.append(Paragraph((Italic(llm_note(notes)),)))
     return lines
+
+
+def llm_note(notes: DayNotes) -> str:
+    """How the text was written, every figure exact: the LLM's kept and deleted sentences, what it did not write."""
+    if notes.model is None:
+        return EXTRACTIVE_NOTE
+    failed = notes.fallbacks - notes.unsupported
+    kept, total = notes.grounding.kept, notes.grounding.total
+    if nothing_generated(notes):
+        why = []
+        if failed:
+            why.append(f"{failed} 处请求的回答无效或服务不可用")
+        if total:
+            why.append(f"生成的 {total} 句均无原文支撑，已删除")
+        return f"未采用 LLM（{notes.model}）的任何文字{'（' + '；'.join(why) + '）' if why else ''}：{EXTRACTIVE_TEXT}"
+    checked = (
+        f"全部 {total} 句均有原文支撑"
+        if kept == total
+        else f"有原文支撑的句子占 {_percent(kept, total)}（{kept}/{total} 句），其余 {total - kept} 句已删除"
+    )
+    text = f"摘要与解读由 LLM（{notes.model}）依据原文生成并逐句核对来源：{checked}"
+    causes = [f"{failed} 处因回答无效或服务不可用"] if failed else []
+    if notes.unsupported:
+        causes.append(f"{notes.unsupported} 处因摘要缺少原文支撑")
+    if causes:
+        text += f"；{'、'.join(causes)}改用原文摘录"
+    return text + "。"
+
+
+def _percent(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a rounded percentage that never reads 100% or 0% when it is not."""
+    return f"{min(max(round(part * 100 / whole), 1 if part else 0), 99 if part < whole else 100)}%"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crawler.summary import sentences
+from crawler.summary import news_sentence
 from enrich.commentary import DayNotes, StoryNotes
 from reports.blocks import Block, Bold, Document, FrontMatter, Heading, ItemList, Link, Paragraph, Rule, Text, line
 from reports.board import Board
@@ -83,7 +83,7 @@ def build(day: Day, notes: DayNotes, board: Board | None, generated_at: datetime
         items = []
         for story in rest:
             story_notes = notes.stories[story.id]
-            sentence = next(iter(sentences(story_notes.summary)), story_notes.summary)
+            sentence = news_sentence(story_notes.summary)  # the news, not a hook that opens the summary
             others = other_sources(story, prefix="另见: ")
             also = (Text("（"), *others, Text("）")) if others else ()
             items.append((Bold(story.lead.title), Link("链接", story.lead.url), Text(f"：{sentence}"), *also))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from crawler.summary import MAX_CHARS, MIN_CHARS, ends_sentence, strip_credits, summarize
+from crawler.summary import MAX_CHARS, MIN_CHARS, ends_sentence, is_hook, news_sentence, strip_credits, summarize
 from crawler.text import lead
 from tests.shared_data import needs_shared, shared_path
 
 SHARED = shared_path("fixtures", "pages")
+QBITAI = Path(__file__).parents[1] / "fixtures" / "pages" / "www.qbitai.com" / "2026" / "01"
+QBITAI_391187 = QBITAI / "391187.html.expected.json"
 
 # Bylines and tags as the real pages print them (36氪, 新智元, 量子位, IT之家).
 KR36 = (
@@ -34,6 +38,15 @@ def test_bylines_editor_credits_and_daodu_tags_are_stripped() -> None:
     assert strip_credits("梦晨 发自 凹非寺\n量子位 | 公众号 QbitAI\n正文。", "qbitai") == "正文。"
     assert strip_credits("IT之家 1 月 20 日消息，微软今日宣布更新。", "ithome") == "微软今日宣布更新。"
     assert strip_credits("36氪获悉，阶跃星辰发布Step-R2。", "36kr") == "阶跃星辰发布Step-R2。"
+
+
+def test_a_sites_own_sign_off_is_cut_and_its_paragraph_kept() -> None:
+    """量子位 391187 (the demo mirror's page): "量子位第一时间上手体验。" opens a paragraph of the article's text."""
+    body = json.loads(QBITAI_391187.read_text(encoding="utf-8"))["article"]["body"]
+    text = strip_credits(body, "qbitai")
+    assert "量子位第一时间" not in text and "\n在对话框里输入「帮我点一杯少冰的生椰拿铁" in text
+    assert "量子位第一时间" not in summarize(body, "", "qbitai")
+    assert strip_credits("量子位第一时间获悉，这句不是署名。", "qbitai") == "量子位第一时间获悉，这句不是署名。"
 
 
 def test_captions_links_and_sign_offs_are_not_text() -> None:
@@ -114,3 +127,45 @@ def test_real_pages_summarise_to_whole_sentences_without_credits(module: str, pa
     assert summary and ends_sentence(summary) and len(summary) <= MAX_CHARS
     for credit in ("IT之家 8 月 20 日消息", "版权所有", "参考链接", "编辑｜", "文｜"):
         assert credit not in summary
+
+
+# The demo mirror's 量子位 pages open on a teaser; the news is the next sentence.
+HOOKS = {
+    "391187": ("千问App，开始「办事」了。", "1月19日，阿里巴巴宣布千问App全面接入淘宝"),
+    "391150": (
+        "人形机器人的年度出货榜单出炉了。",
+        "市场研究机构Omdia最新发布的报告显示，2025年全球人形机器人出货量约1.3万台",
+    ),
+    "391204": ("DeepSeek又在春节前放出了新论文。", "这次的主角是一种名为「条件记忆层」的新结构"),
+    "390988": ("CES刚结束不到两周，英伟达又有新动作。", "1月19日，英伟达宣布Vera Rubin平台已进入全面量产"),
+}
+
+
+@pytest.mark.parametrize("page", list(HOOKS))
+def test_a_lead_starts_with_the_news_not_a_hook(page: str) -> None:
+    hook, news = HOOKS[page]
+    article = json.loads((QBITAI / f"{page}.html.expected.json").read_text(encoding="utf-8"))["article"]
+    assert article["body"].startswith(hook + "\n") and is_hook(hook)
+    summary = summarize(article["body"], article["summary"], "qbitai")
+    assert summary.startswith(news) and hook not in summary and ends_sentence(summary)
+    assert news_sentence(f"{hook}{news}。").startswith(news)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "谷歌把Gemini和用户自己的数据接到了一起。",  # names and an action: news, though short and without a figure
+        "2026年刚开年，国内大模型厂商又一次集体调价。",  # a figure
+        "百度发布文心5.0。",
+        "月之暗面正式发布新一代基座模型 Kimi K3。",
+        "这一次，中国厂商的份额将继续保持在八成以上，榜单格局基本稳定下来了。",  # long
+    ],
+)
+def test_news_sentences_are_not_hooks(sentence: str) -> None:
+    assert not is_hook(sentence)
+    assert news_sentence(sentence + "第二句。") == sentence
+
+
+def test_a_text_of_hooks_alone_keeps_its_first() -> None:
+    assert news_sentence("榜单出炉了。又有新动作了。") == "榜单出炉了。"
+    assert summarize("榜单出炉了。") == "榜单出炉了。"

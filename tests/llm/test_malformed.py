@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from crawler.store import Store
 from enrich.commentary import extractive_notes
 from enrich.llm import MAX_ANSWER_CHARS, MAX_RESPONSE_BYTES, MalformedCompletion, load_prices, parse_completion
-from tests.llm.fake_openai import Behaviour, FakeLLM, _completion
+from tests.llm.fake_openai import INVENTED_CLAIM, Behaviour, FakeLLM, _completion, answer
 from tests.llm.test_commentary import STORY, commentator
 
 
@@ -89,27 +91,110 @@ def test_wrong_types_inside_the_answer_are_malformed(fake_llm: FakeLLM, store: S
     assert writer.ledger.rejected == 0
 
 
+def _report(cli: Any, style: str, fmt: str, tmp_path: Path, *llm: str) -> tuple[Any, str]:
+    """``aidaily report`` of the fixture day in ``style`` and ``fmt``: the CLI result and the report's text."""
+    from tests.reports.fixture_day import DAY
+
+    out = tmp_path / f"{style}-{len(llm)}.{fmt}"
+    result = cli("report", "--date", DAY, "--style", style, "--format", fmt, "--out", str(out), *llm)
+    assert result.exit_code == 0, result.output
+    return result, out.read_text(encoding="utf-8")
+
+
+def _footer(text: str, fmt: str) -> str:
+    """The report's last line: how its text was written (Markdown ``*…*`` or HTML ``<p><em>…</em></p>``)."""
+    pattern = r"^\*(.+)\*$" if fmt == "md" else r"^<p><em>(.+)</em></p>$"
+    return re.findall(pattern, text, re.M)[-1]
+
+
+def _llm_line(text: str) -> str:
+    found = re.search(r'<p class="llm">(.*?)</p>', text)
+    assert found is not None
+    return found.group(1)
+
+
+# The fixture day's commentary: one part per event of the day (7, the non-AI phone sale too) and one for the day.
+FIXTURE_PARTS = 1 + 7
+PORTAL_FOOTER = (
+    "未采用 LLM（aidaily-test）的任何文字（{n} 处请求的回答无效或服务不可用）："
+    "摘要、要点与今日摘要均摘自原文（导语句；要点名为句中的名称与动作），未生成深度解读与影响分析。"
+)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("style", ["tracker", "insight", "digest"])
 def test_report_survives_a_captive_portal(
-    store: Store, mongo_uri: str, db_name: str, monkeypatch: pytest.MonkeyPatch
+    store: Store, mongo_uri: str, db_name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, style: str, fmt: str
 ) -> None:
     """`aidaily report` against an endpoint that answers every call with a login page: a report, one line."""
     from tests.reports.cli import Cli, isolate_settings
-    from tests.reports.fixture_day import DAY, insert_day
+    from tests.reports.fixture_day import insert_day
 
     isolate_settings(monkeypatch, db_name)
     insert_day(store)
+    cli = Cli(mongo_uri)
+    _, offline = _report(cli, style, fmt, tmp_path)
     portal = FakeLLM(behaviour=Behaviour(mode="raw", failures=-1, body=CAPTIVE_PORTAL, content_type="text/html"))
     portal.start()
     try:
-        args = ("report", "--date", DAY, "--style", "digest", "--base-url", portal.base_url, "--model", "aidaily-test")
-        result = Cli(mongo_uri)(*args)
+        result, text = _report(cli, style, fmt, tmp_path, "--base-url", portal.base_url, "--model", "aidaily-test")
     finally:
         portal.stop()
-    assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output and "AttributeError" not in result.output
-    assert "# " in result.stdout and "因回答无效或服务不可用改用原文摘录" in result.stdout
+    assert portal.calls == FIXTURE_PARTS, "one request per event and one for the day, none asked again"
+    assert _footer(text, fmt) == PORTAL_FOOTER.format(n=FIXTURE_PARTS)
+    # Nothing was generated: the report is the offline one, word for word, but for who was asked.
+    assert text.replace(_footer(text, fmt), _footer(offline, fmt)) == offline.replace(
+        _llm_line(offline) if fmt == "html" else "\0", _llm_line(text) if fmt == "html" else "\0"
+    )
+    if fmt == "html":
+        assert _llm_line(text) == "LLM: aidaily-test（未采用其文字，摘要与要点摘自原文）"
     lines = [row for row in result.stderr.splitlines() if row.startswith("llm aidaily-test:")]
     assert len(lines) == 1 and " malformed, " in lines[0] and " 0 malformed" not in lines[0]
     assert "first malformed answer" in lines[0] and "text/html" in lines[0]
     run = store.collection("llm_runs").find_one({})
     assert run is not None and run["malformed"] > 0 and run["by_task"]["story"]["malformed"] > 0
+
+
+def _partly(request: dict[str, Any]) -> dict[str, Any]:
+    """An endpoint that fails one story (wrong types, twice) and invents another's summary; the rest is honest."""
+    task = next(m["content"] for m in request["messages"] if m["role"] == "user")
+    honest = answer(request)
+    if "任务：story" in task and "智谱完成新一轮30亿元融资" in task:
+        return {"headline": 1, "summary": ["not", "text"]}
+    if "任务：story" in task and "三甲医院" in task:
+        return {**honest, "summary": INVENTED_CLAIM}
+    return honest
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("style", ["tracker", "insight", "digest"])
+def test_report_partly_generated_says_exactly_what_fell_back(
+    store: Store,
+    mongo_uri: str,
+    db_name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fake_llm: FakeLLM,
+    style: str,
+    fmt: str,
+) -> None:
+    """One story without a valid answer, one whose summary grounding deletes: each counted under its own cause."""
+    from tests.reports.cli import Cli, isolate_settings
+    from tests.reports.fixture_day import insert_day
+
+    isolate_settings(monkeypatch, db_name)
+    insert_day(store)
+    fake_llm.answerer = _partly
+    llm = ("--base-url", fake_llm.base_url, "--model", "aidaily-test")
+    _, text = _report(Cli(mongo_uri), style, fmt, tmp_path, *llm)
+    # Deleted: FastInfer's injected sentence (as in the golden report) and the invented summary; the failed
+    # story's answer brings no sentence to check (54 checked, against the golden report's 68).
+    assert _footer(text, fmt) == (
+        "摘要与解读由 LLM（aidaily-test）依据原文生成并逐句核对来源：有原文支撑的句子占 96%（52/54 句），"
+        "其余 2 句已删除；1 处因回答无效或服务不可用、1 处因摘要缺少原文支撑改用原文摘录。"
+    )
+    if fmt == "html":
+        assert _llm_line(text) == "LLM: aidaily-test"
+    assert "据报道，上海已有12家三甲医院上线AI辅助诊断系统" in text or style == "insight"
+    assert "全球估值最高" not in text

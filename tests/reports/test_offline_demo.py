@@ -22,7 +22,10 @@ from tests.saved_pages import PROJECT_PAGES
 AIDAILY = str(Path(sys.executable).with_name("aidaily"))
 DAY = "2026-01-20"
 NAMES = {"tracker": "2026-01-20 国产大模型日报", "insight": "AI洞察日报 2026/1/20", "digest": "AI 日报 2026/1/20"}
-CREDITS = re.compile(r"导读】|【新智元|新智元报道|(?:文|编辑|作者)\s*[｜|丨]|编辑：|36氪获悉|IT之家 \d+ 月 \d+ 日消息")
+CREDITS = re.compile(
+    r"导读】|【新智元|新智元报道|(?:文|编辑|作者)\s*[｜|丨]|编辑：|36氪获悉|IT之家 \d+ 月 \d+ 日消息"
+    r"|量子位(?:也|已|同样)?第一时间"  # the site's sign-off (391187: 量子位第一时间上手体验。)
+)
 FOOTER = re.compile(r"本期 (\d+) 个事件、(\d+) 篇文章(?:；未收录 (\d+) 篇非 AI 资讯)?")
 ARTICLE_LINK = re.compile(r"\]\((https?://[^)]+)\)")
 pytestmark = pytest.mark.slow
@@ -73,6 +76,34 @@ def test_every_summary_ends_on_a_sentence_and_carries_no_byline(demo: dict[str, 
         assert ends_sentence(text), f"{style}: not a whole sentence: {text[-40:]!r}"
         assert not CREDITS.search(text), f"{style}: byline or tag in {text[:60]!r}"
     assert not CREDITS.search(demo[style])
+
+
+# The demo's 量子位 pages open on teasers; an item's one sentence, a summary and the 今日摘要 carry the news instead.
+HOOKS = (
+    "DeepSeek又在春节前放出了新论文。",
+    "千问App，开始「办事」了。",
+    "人形机器人的年度出货榜单出炉了。",
+    "英伟达又有新动作",
+)
+
+
+@pytest.mark.parametrize("style", list(NAMES))
+def test_no_summary_or_item_sentence_is_a_teaser(demo: dict[str, str], style: str) -> None:
+    for hook in HOOKS:
+        assert hook not in demo[style], f"{style}: {hook}"
+    if style == "digest":
+        more = [ln for ln in demo[style].splitlines() if "[链接](" in ln]
+        assert "：这次的主角是一种名为「条件记忆层」的新结构" in next(ln for ln in more if "391204" in ln)
+        assert "：1月19日，阿里巴巴宣布千问App全面接入淘宝" in next(ln for ln in more if "391187" in ln)
+        assert "：市场研究机构Omdia最新发布的报告显示" in next(ln for ln in more if "391150" in ln)
+
+
+def test_no_key_point_is_labelled_by_a_bare_keyword_or_a_fragment(demo: dict[str, str]) -> None:
+    """The labels a reviewer found in this demo (K3, MoE, Token 0.5, 舍不得用…): each point reads entity + action."""
+    labels = re.findall(r"^- \*\*(.+?)\*\*：", demo["digest"], re.M)
+    assert len(labels) >= 10
+    bare = {"K3", "MoE", "Gemini", "VideoThinker", "SWE-bench Verified", "Token 0.5", "Token 0.5元", "舍不得用"}
+    assert not bare & set(labels), labels
 
 
 @pytest.mark.parametrize("style", list(NAMES))
