@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-from enrich.entities import Keys, conflicts, extract, normalize
+from enrich.entities import Keys, conflicts, extract, normalize, normalize_head
 from enrich.pairrules import (
     Session,
     date_conflict,
@@ -83,7 +83,7 @@ class Text:
 
 def gate_text(title: str, body: str, source: str = "") -> Text:
     """The title, the lead (first ``LEAD_CHARS`` of the body), their entity keys and what the title states."""
-    lead = normalize(body)[:LEAD_CHARS]
+    lead = normalize_head(body, LEAD_CHARS)
     title = normalize(title)
     keys, title_keys = extract(f"{title} {lead}"), extract(title)
     return Text(
