@@ -20,8 +20,9 @@ from datetime import datetime
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 
+from enrich.chargrams import hashed_counts
 from enrich.entities import Keys, conflicts, extract, normalize, normalize_head
 from enrich.pairrules import (
     Session,
@@ -37,9 +38,6 @@ from enrich.pairrules import (
 
 LEAD_CHARS = 120
 PRIOR_DOCS = 200
-_HASH = HashingVectorizer(
-    analyzer="char", ngram_range=(2, 3), n_features=2**20, alternate_sign=False, norm=None, lowercase=True
-)
 _NOISE = re.compile(r"\s+|[#【】\[\]|｜]")
 
 
@@ -125,8 +123,10 @@ class Pair:
 
 def count_rows(texts: Sequence[Text]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Character 2–3-gram counts of titles and of title + lead, hashed so no vocabulary is fitted."""
-    titles = _HASH.transform([_clean(t.title) for t in texts]).tocsr()
-    full = _HASH.transform([_clean(f"{t.title} {t.lead}") for t in texts]).tocsr()
+    # The matrices of a HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=2**20, alternate_sign=False,
+    # norm=None), computed without cutting each n-gram into a string (enrich.chargrams).
+    titles = hashed_counts([_clean(t.title) for t in texts])
+    full = hashed_counts([_clean(f"{t.title} {t.lead}") for t in texts])
     return titles, full
 
 
