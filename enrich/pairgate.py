@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import scipy.sparse as sp
@@ -158,19 +158,16 @@ def candidate_pairs(
         return []
     titles, full = _tfidf(title_counts, window), _tfidf(full_counts, window)
     max_gap = rules.max_days * 86400
+    stamps = _microseconds(times, window.tolist())  # by window position
     # Only the articles of the last max_days can pair with today's (IDF still comes from the whole window).
-    dated = [t for t in (times[window[q]] for q in today.tolist()) if t is not None]
+    dated = [s for s in (stamps[q] for q in today.tolist()) if s is not None]
     first = min(dated) if dated else None
     recent = np.asarray(
-        [
-            p
-            for p, row in enumerate(window.tolist())
-            if first is None or (t := times[row]) is None or _gap(first, t) <= max_gap or t > first
-        ],
+        [p for p, s in enumerate(stamps) if first is None or s is None or _seconds(first - s) <= max_gap or s > first],
         dtype=np.int64,
     )
     full_sim = (full[today] @ full[recent].T).tocsr()
-    idf = _key_idf([texts[i].keys for i in window.tolist()])
+    idf = _key_idf([texts[i].all_keys for i in window.tolist()])
     rare = {k for k, v in idf.items() if v >= rules.rare_weight}
     by_key: dict[str, list[int]] = {}
     for position, row in enumerate(window.tolist()):
@@ -193,9 +190,13 @@ def candidate_pairs(
         # The most similar first, ties to the later position (as sorting (similarity, position) descending would).
         order = np.lexsort((-near, -sims))[: rules.max_similar]
         keyed = {p for key in texts[window[q]].all_keys & by_key.keys() for p in by_key[key]}
+        at = stamps[q]
         for p in sorted(set(near[order].tolist()) | keyed):
-            if p < q and (gap := _gap(times[window[q]], times[window[p]])) <= max_gap:
-                found.append((q, p, gap, float(full_row[p])))
+            if p < q:
+                then = stamps[p]
+                gap = _seconds(at - then) if at is not None and then is not None else 0.0
+                if gap <= max_gap:
+                    found.append((q, p, gap, float(full_row[p])))
     if not found:
         return []
     # Title cosines only for the candidates: one row-wise product instead of today x window.
@@ -218,12 +219,12 @@ def candidate_pairs(
                 title_sim=round(title_cos, 4),
                 full_sim=round(full_cos, 4),
                 shared=tuple(sorted(shared_keys)),
-                rare=round(sum(idf[k] for k in shared_keys & rare), 3),
+                rare=round(sum(map(idf.__getitem__, shared_keys & rare)), 3),
                 blocked=tuple(conflicts(mine.title_keys, other.title_keys)),
-                strong=round(sum(weight[k] for k in in_titles), 3),
+                strong=round(sum(map(weight.__getitem__, in_titles)), 3),
                 named=sum(1 for k in in_titles if k.startswith(("co:", "pr:"))),
                 roundup=mine.roundup or other.roundup,
-                lead_strong=round(sum(weight[k] for k in shared_keys), 3),
+                lead_strong=round(sum(map(weight.__getitem__, shared_keys)), 3),
                 hours=round(gap / 3600, 2),
                 amounts=len(mine.sums & other.sums),
                 lead_blocked=tuple(conflicts(mine.keys, other.keys)),
@@ -280,18 +281,34 @@ def _strong(key: str) -> bool:
 _MONEY = frozenset({"美元", "港元", "日元", "韩元", "欧元", "新台币", "人民币", "元"})
 
 
-def _key_idf(keys: Sequence[Keys]) -> dict[str, float]:
+def _key_idf(keys: Sequence[frozenset[str]]) -> dict[str, float]:
     frequency: Counter[str] = Counter()
     for k in keys:
-        frequency.update(k.all())
+        frequency.update(k)
     # As if the window held at least PRIOR_DOCS articles: in a small input (a test, one day's file) a name
     # that two reports share is not "common" just because there are few articles.
     total = len(keys) + PRIOR_DOCS
     return {key: math.log(total / (n + 1)) for key, n in frequency.items()}
 
 
-def _gap(a: datetime | None, b: datetime | None) -> float:
-    return abs((a - b).total_seconds()) if a is not None and b is not None else 0.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _microseconds(times: Sequence[datetime | None], rows: Sequence[int]) -> list[int | None]:
+    """Microseconds since the epoch of the ``rows`` of ``times``: gaps in exact integers, not timedelta objects."""
+    return [None if (t := times[row]) is None else (t - _epoch(t)) // _MICROSECOND for row in rows]
+
+
+def _epoch(t: datetime) -> datetime:
+    return _NAIVE_EPOCH if t.utcoffset() is None else _EPOCH
+
+
+def _seconds(microseconds: int) -> float:
+    """``abs(timedelta(microseconds=...).total_seconds())`` to the last bit: it is that int over 10**6, correctly
+    rounded."""
+    return abs(microseconds) / 1_000_000
 
 
 def offline_verdict(pair: Pair, rules: GateRules) -> bool:

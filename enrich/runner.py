@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from crawler.dates import SHANGHAI
-from enrich.cluster import ClusterRules, assign_clusters, cluster_id_for, representative_index, summarize
+from enrich.cluster import ClusterRules, assign_clusters, cluster_id_for, representative_of, summarize
 from enrich.dedupe import DupDoc, Mark, content_key, find_duplicates, verified_near_pairs
 from enrich.eventjudge import Article as JudgeArticle
 from enrich.keywords import keyword_mask, label, top_keywords
@@ -295,8 +295,8 @@ class _Run:
                 # The original publisher, else the earliest report (members are in publication order).
                 rep = (
                     members[
-                        representative_index(
-                            [(m.dup.source, m.dup.body, m.mark.duplicate_of is not None) for m in members]
+                        representative_of(
+                            [(m.dup.source, m.dup.credit, m.mark.duplicate_of is not None) for m in members]
                         )
                     ]
                     if members
