@@ -5,10 +5,12 @@
 
 A speed change must not change a decision. Each input (the event corpus of ``bench.corpus`` at each size, each real
 feed week of ``bench/data/feeds``) is enriched once by the baseline checkout (its own ``.venv``, its own code, one
-process) and once per ``--processes`` by this one, each in a child process. A child writes, one canonical JSON line
-each: every article's fields (stored tokens, keywords, duplicate marks, cluster, gate), every cluster document, the
-empty clusters, every candidate pair of every day with all the gate's features, and the shipped pair model's verdict
-on each. Parts are compared line by line; the first difference is printed; the exit status is 1 on any.
+process) and once per ``--processes`` by this one, each in a child process. A child enriches the input twice and
+writes, one canonical JSON line each: every article's fields (stored tokens, keywords, duplicate marks, cluster,
+gate), every cluster document and the empty clusters of a plain run; every candidate pair of every day with all the
+gate's features, and the shipped pair model's verdict on each, from a run with a candidate sink; and that run's fields
+and clusters (``with_sink``: a sink makes the runner decide every pair itself). Parts are compared line by line; the
+first difference is printed; the exit status is 1 on any.
 
 The child is this file's own text run with ``python -c`` in the checkout being measured (so no ``__file__`` there),
 importing that checkout's ``enrich`` and ``bench``; it only uses what both sides have (``enrich.runner.enrich`` and
@@ -28,7 +30,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-PARTS = ("updates", "clusters", "empty", "candidates", "verdicts")
+PARTS = ("updates", "clusters", "empty", "candidates", "verdicts", "with_sink")
 WEEKS = ("dev", "dev-0723", "dev-0817", "test")
 
 
@@ -63,15 +65,22 @@ def _child(source: str, processes: int, out: Path) -> None:
             files["candidates"].write(_line([str(day), later, earlier, dataclasses.asdict(pair)]) + "\n")
             files["verdicts"].write(_line([str(day), later, earlier, verdict]) + "\n")
 
-    now = datetime(2026, 6, 1, tzinfo=SHANGHAI)
+    now, kit = datetime(2026, 6, 1, tzinfo=SHANGHAI), TokenizerKit.build()
     settings = EnrichSettings(processes=processes)
-    result = enrich(docs, [], kit=TokenizerKit.build(), settings=settings, now=now, on_candidates=sink)
+    # Twice: as a caller runs it (no sink: a second process may decide on its own), and with the sink that records
+    # the candidates (the runner then sees every pair); both must decide the same.
+    result = enrich(docs, [], kit=kit, settings=settings, now=now)
     for doc_id, fields in result.updates:
         files["updates"].write(_line([doc_id, fields]) + "\n")
     for cluster in result.clusters:
         files["clusters"].write(_line(cluster) + "\n")
     for cluster_id in result.empty_clusters:
         files["empty"].write(_line(cluster_id) + "\n")
+    seen = enrich(docs, [], kit=kit, settings=settings, now=now, on_candidates=sink)
+    for doc_id, fields in seen.updates:
+        files["with_sink"].write(_line(["update", doc_id, fields]) + "\n")
+    for cluster in seen.clusters:
+        files["with_sink"].write(_line(["cluster", cluster]) + "\n")
     for handle in files.values():
         handle.close()
 

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from enrich.chargrams import hashed_counts
-from enrich.entities import Keys, conflicts, extract, normalize, normalize_head
+from enrich.entities import Keys, conflicts, extract, frozen, normalize, normalize_head
 from enrich.pairrules import (
     Session,
     date_conflict,
@@ -85,9 +85,9 @@ def gate_text(title: str, body: str, source: str = "") -> Text:
     title = normalize(title)
     keys, title_keys = extract(f"{title} {lead}"), extract(title)
     return Text(
-        title, lead, keys, title_keys, keys.all(), title_keys.all(), frozenset(_sums(keys)), is_roundup(title),
+        title, lead, keys, title_keys, keys.all(), title_keys.all(), frozen(_sums(keys)), is_roundup(title),
         source, market_session(title), title_dates(title), title_figures(title), series_tag(title),
-        title_keys.names | title_keys.versions,
+        title_keys.names | title_keys.versions if title_keys.versions else title_keys.names,
     )  # fmt: skip
 
 
@@ -124,9 +124,10 @@ class Pair:
 def count_rows(texts: Sequence[Text]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Character 2–3-gram counts of titles and of title + lead, hashed so no vocabulary is fitted."""
     # The matrices of a HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=2**20, alternate_sign=False,
-    # norm=None), computed without cutting each n-gram into a string (enrich.chargrams).
-    titles = hashed_counts([_clean(t.title) for t in texts])
-    full = hashed_counts([_clean(f"{t.title} {t.lead}") for t in texts])
+    # norm=None), computed without cutting each n-gram into a string (enrich.chargrams); held as float32 (the counts
+    # are whole numbers, exact in it: half the memory), read as float64 (_tfidf), so every cosine is the same.
+    titles = hashed_counts([_clean(t.title) for t in texts], dtype=np.float32)
+    full = hashed_counts([_clean(f"{t.title} {t.lead}") for t in texts], dtype=np.float32)
     return titles, full
 
 
@@ -135,9 +136,10 @@ def _clean(text: str) -> str:
 
 
 def _tfidf(counts: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+    window = counts[rows].astype(np.float64)  # the IDF and weights in float64, whatever the counts are held in
     transformer = TfidfTransformer(norm="l2", sublinear_tf=True)
-    transformer.fit(counts[rows])
-    return transformer.transform(counts[rows]).tocsr()
+    transformer.fit(window)
+    return transformer.transform(window).tocsr()
 
 
 def candidate_pairs(
@@ -212,19 +214,22 @@ def candidate_pairs(
         for k in shared_keys | in_titles:
             if k not in weight:
                 weight[k] = _weight(k, idf, rules)
+        # Sums run over sorted keys: a set's order follows the process's string hash seed, and the last bit of a
+        # sum would too (the candidates may be computed in a second process: enrich.candidates).
+        ordered = sorted(shared_keys)
         out.append(
             Pair(
                 query=q,
                 pool=p,
                 title_sim=round(title_cos, 4),
                 full_sim=round(full_cos, 4),
-                shared=tuple(sorted(shared_keys)),
-                rare=round(sum(map(idf.__getitem__, shared_keys & rare)), 3),
+                shared=tuple(ordered),
+                rare=round(sum([idf[k] for k in ordered if k in rare]), 3),
                 blocked=tuple(conflicts(mine.title_keys, other.title_keys)),
-                strong=round(sum(map(weight.__getitem__, in_titles)), 3),
+                strong=round(sum(map(weight.__getitem__, sorted(in_titles))), 3),
                 named=sum(1 for k in in_titles if k.startswith(("co:", "pr:"))),
                 roundup=mine.roundup or other.roundup,
-                lead_strong=round(sum(map(weight.__getitem__, shared_keys)), 3),
+                lead_strong=round(sum(map(weight.__getitem__, ordered)), 3),
                 hours=round(gap / 3600, 2),
                 amounts=len(mine.sums & other.sums),
                 lead_blocked=tuple(conflicts(mine.keys, other.keys)),
