@@ -11,15 +11,19 @@ runner decides, as in one process.
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import pickle
 import queue
+import subprocess
+import sys
 import threading
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from multiprocessing.connection import Connection
+from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import numpy as np
 
@@ -106,59 +110,86 @@ def accepted_pairs(pairs: Sequence[Pair], verdicts: Sequence[bool]) -> list[Acce
     return [(p.query, p.pool, p.title_sim) for p, ok in zip(pairs, verdicts, strict=True) if ok]
 
 
-def _serve(job: Job, sender: Connection) -> None:
-    """The second process: every day's result in day order, or the error that stopped it."""
+def serve(job: Job, out: BinaryIO) -> None:
+    """Every day's result in day order, pickled onto ``out`` (the second process's work)."""
+    candidates = Candidates(job.articles, job.times, job.rules)
+    accept = load_pair_model().accept if job.decide else None
+    for day in job.days:
+        pairs = candidates.day(*job.schedule.window(day))
+        if accept is None:
+            result = DayResult(day, pairs)
+        else:
+            result = DayResult(day, accepted=accepted_pairs(pairs, accept(pairs)))
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
+def main() -> None:
+    """The second process: a ``Job`` on stdin, the days on stdout, or the traceback of what stopped it."""
+    job, out = pickle.load(sys.stdin.buffer), sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing printed by accident may enter the stream of results
     try:
-        candidates = Candidates(job.articles, job.times, job.rules)
-        accept = load_pair_model().accept if job.decide else None
-        for day in job.days:
-            pairs = candidates.day(*job.schedule.window(day))
-            result = (
-                DayResult(day, pairs)
-                if accept is None
-                else DayResult(day, accepted=accepted_pairs(pairs, accept(pairs)))
-            )
-            sender.send(result)
+        serve(job, out)
     except Exception:
-        sender.send(traceback.format_exc())  # raised in the runner, with this traceback: printed once, there
+        pickle.dump(traceback.format_exc(), out)  # raised in the runner with this traceback: printed once, there
+        out.flush()
         raise SystemExit(1) from None
-    finally:
-        sender.close()
 
 
 class CandidateProcess:
     """The second process, started on entry and ended on exit; ``receive`` hands over the days in order.
 
-    A thread here takes each day off the pipe as soon as it is sent, so the second process is never held up by a
-    full pipe while the runner is busy with an earlier day: it runs as far ahead as it can.
+    A plain child interpreter (``python -m enrich.candidates``), not ``multiprocessing``: spawning through it
+    imports the caller's main module again in the child (a script without a ``__main__`` guard runs twice) and hangs
+    if the child dies while its start-up data is still being written. A thread here takes each day off the pipe as
+    soon as it is sent, so the child is never held up by a full pipe while the runner is busy with an earlier day.
     """
 
     def __init__(self, job: Job) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._receiver, self._sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=_serve, args=(job, self._sender), name="enrich-candidates", daemon=True)
+        self.job = job
         self._results: queue.Queue[DayResult | str | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, name="enrich-candidates-reader", daemon=True)
+        self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> CandidateProcess:
-        self.process.start()
-        self._sender.close()  # only the child writes: its end closing is how a crash shows here
+        # The child imports this very package: its folder goes first on the child's path.
+        path = [_PACKAGE_ROOT, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(path))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "enrich.candidates"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
         self._reader.start()
+        assert self.process.stdin is not None
+        try:
+            pickle.dump(self.job, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.close()
+        except BrokenPipeError as error:
+            self.__exit__(None, None, None)
+            raise RuntimeError(
+                f"the event-join process ended on start (exit code {self.process.returncode})"
+            ) from error
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        if self.process.is_alive():
+        assert self.process is not None
+        if self.process.poll() is None:
             self.process.terminate()  # the runner failed or is done: no day it has not asked for is needed
-        self.process.join()
+        self.process.wait()
         self._reader.join()
-        self._receiver.close()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
 
     def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
         while True:
             try:
-                result = self._receiver.recv()
-            except (EOFError, OSError):
+                result = pickle.load(self.process.stdout)
+            except (EOFError, OSError, ValueError):
                 self._results.put(None)  # the child is gone (done, failed or ended on exit)
+                return
+            except Exception:
+                self._results.put(f"its output could not be read:\n{traceback.format_exc()}")  # receive() raises it
                 return
             self._results.put(result)
 
@@ -166,11 +197,21 @@ class CandidateProcess:
         """``day``'s result (the days come in ``Job.days`` order)."""
         result = self._results.get()
         if result is None:
-            self.process.join()
+            assert self.process is not None
             raise RuntimeError(f"the event-join process ended without a result for {day} (exit code "
-                               f"{self.process.exitcode})")  # fmt: skip
+                               f"{self.process.wait()})")  # fmt: skip
         if isinstance(result, str):
             raise RuntimeError(f"the event-join process failed on {day}:\n{result}")
         if result.day != day:
             raise RuntimeError(f"the event-join process sent {result.day} when {day} was due")
         return result
+
+
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+if __name__ == "__main__":
+    # Through the imported module, not this __main__ copy: results must unpickle as enrich.candidates.DayResult.
+    from enrich.candidates import main as serve_job
+
+    serve_job()

@@ -135,11 +135,13 @@ def _clean(text: str) -> str:
     return _NOISE.sub("", text)
 
 
-def _tfidf(counts: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+def _tfidf(counts: sp.csr_matrix, rows: np.ndarray, keep: np.ndarray | None = None) -> sp.csr_matrix:
+    """Sublinear, L2-normalised TF-IDF of the ``keep`` positions of ``rows`` (all of them by default), the IDF fitted
+    on all ``rows``: the transform works row by row, so a row's vector is the same either way."""
     window = counts[rows].astype(np.float64)  # the IDF and weights in float64, whatever the counts are held in
     transformer = TfidfTransformer(norm="l2", sublinear_tf=True)
     transformer.fit(window)
-    return transformer.transform(window).tocsr()
+    return transformer.transform(window if keep is None else window[keep]).tocsr()
 
 
 def candidate_pairs(
@@ -158,9 +160,10 @@ def candidate_pairs(
     """
     if not len(today):
         return []
-    titles, full = _tfidf(title_counts, window), _tfidf(full_counts, window)
     max_gap = rules.max_days * 86400
     stamps = _microseconds(times, window.tolist())  # by window position
+    undated = np.asarray([s is None for s in stamps], dtype=bool)
+    stamp = np.asarray([0 if s is None else s for s in stamps], dtype=np.int64)
     # Only the articles of the last max_days can pair with today's (IDF still comes from the whole window).
     dated = [s for s in (stamps[q] for q in today.tolist()) if s is not None]
     first = min(dated) if dated else None
@@ -168,7 +171,11 @@ def candidate_pairs(
         [p for p, s in enumerate(stamps) if first is None or s is None or _seconds(first - s) <= max_gap or s > first],
         dtype=np.int64,
     )
-    full_sim = (full[today] @ full[recent].T).tocsr()
+    # Vectors only for the recent rows (today's are among them), the IDF from the whole window.
+    titles, full = _tfidf(title_counts, window, recent), _tfidf(full_counts, window, recent)
+    local = np.full(len(window), -1, dtype=np.int64)  # window position -> row of the recent vectors
+    local[recent] = np.arange(len(recent))
+    full_sim = (full[local[today]] @ full.T).tocsr()
     idf = _key_idf([texts[i].all_keys for i in window.tolist()])
     rare = {k for k, v in idf.items() if v >= rules.rare_weight}
     by_key: dict[str, list[int]] = {}
@@ -192,18 +199,22 @@ def candidate_pairs(
         # The most similar first, ties to the later position (as sorting (similarity, position) descending would).
         order = np.lexsort((-near, -sims))[: rules.max_similar]
         keyed = {p for key in texts[window[q]].all_keys & by_key.keys() for p in by_key[key]}
-        at = stamps[q]
-        for p in sorted(set(near[order].tolist()) | keyed):
-            if p < q:
-                then = stamps[p]
-                gap = _seconds(at - then) if at is not None and then is not None else 0.0
-                if gap <= max_gap:
-                    found.append((q, p, gap, float(full_row[p])))
+        pool = np.asarray(sorted(set(near[order].tolist()) | keyed), dtype=np.int64)
+        pool = pool[pool < q]
+        # Seconds apart as _seconds gives them: int64 microseconds (below 2**53, so exact as float64) over 10**6, one
+        # correctly rounded division; 0.0 when either is undated.
+        gaps = np.where(undated[pool] | undated[q], 0.0, np.abs(stamp[q] - stamp[pool]) / 1e6)
+        close = gaps <= max_gap
+        pool = pool[close]
+        found += zip([q] * len(pool), pool.tolist(), gaps[close].tolist(), full_row[pool].tolist(), strict=True)
     if not found:
         return []
     # Title cosines only for the candidates: one row-wise product instead of today x window.
     queries, pools = [f[0] for f in found], [f[1] for f in found]
-    title_sims = np.asarray(titles[queries].multiply(titles[pools]).sum(axis=1)).ravel().tolist()
+    rows_q, rows_p = local[queries], local[pools]
+    if (rows_p < 0).any():  # an undated query is 0 hours from any earlier article, recent or not
+        titles, rows_q, rows_p = _tfidf(title_counts, window), np.asarray(queries), np.asarray(pools)
+    title_sims = np.asarray(titles[rows_q].multiply(titles[rows_p]).sum(axis=1)).ravel().tolist()
     contain = _title_containment(title_counts[window], queries, pools)
     weight: dict[str, float] = {}  # the evidence of each shared key, computed once per window
     out: list[Pair] = []

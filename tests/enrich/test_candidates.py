@@ -11,7 +11,8 @@ import pytest
 from bench.feed_quality import feed_articles
 from crawler.dates import SHANGHAI
 from enrich import runner
-from enrich.candidates import CandidateProcess
+from enrich.candidates import CandidateProcess, Job
+from enrich.candidates import schedule as make_schedule
 from enrich.pairgate import GateRules, Pair
 from enrich.runner import EnrichResult, EnrichSettings, Models, enrich
 from enrich.tokens import TokenizerKit
@@ -84,3 +85,18 @@ def test_a_failure_in_the_second_process_is_raised_here(kit: TokenizerKit) -> No
         _run(kit, replace(ONE, gate=broken))
     with pytest.raises(RuntimeError, match=r"(?s)event-join process failed.*TypeError"):
         _run(kit, replace(TWO, gate=broken))
+
+
+def test_a_second_process_that_dies_is_named_not_waited_for() -> None:
+    when = datetime(2026, 8, 1, 9, 0, tzinfo=SHANGHAI)
+    schedule = make_schedule(["a", "b"], [when, when], [when.date()] * 2, [True, True], 7)
+    job = Job([("标题一", "正文一", "36kr"), ("标题二", "正文二", "ithome")], [when, when], schedule, [when.date()],
+              GateRules(), decide=True)  # fmt: skip
+    with CandidateProcess(job) as process:
+        assert process.process is not None
+        process.process.kill()
+        process.process.wait()
+        # It may have sent its one day before it died; the day after that never comes.
+        with pytest.raises(RuntimeError, match="ended without a result"):
+            process.receive(when.date())
+            process.receive(when.date())
