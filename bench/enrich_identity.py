@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -106,11 +107,12 @@ def _digest(path: Path) -> tuple[str, int]:
 def first_difference(a: Path, b: Path) -> str | None:
     """The first line where two part files differ (both shown, cut short), None when they are the same."""
     with a.open(encoding="utf-8") as left, b.open(encoding="utf-8") as right:
-        for number, (x, y) in enumerate(zip(left, right, strict=False), 1):
+        for number, (x, y) in enumerate(zip_longest(left, right), 1):
+            if x is None or y is None:
+                return f"one side has more lines: {(x or y or '').strip()[:200]}"
             if x != y:
                 return f"line {number}:\n    baseline: {x.strip()[:400]}\n    this:     {y.strip()[:400]}"
-        rest = left.readline() or right.readline()
-    return f"one side has more lines: {rest.strip()[:200]}" if rest else None
+    return None
 
 
 def compare(baseline: Path, this: Path) -> list[str]:
