@@ -4,14 +4,15 @@
     .venv/bin/python -m bench.enrich_speed --sizes 10000 --processes 1
     .venv/bin/python -m bench.enrich_speed --sizes 10000 --gates rule model rule model   # the gate, interleaved
 
-Each size runs in its own child process pinned to two CPUs (so the figures are that size's alone), with a
-tokenizer pool of ``--processes`` workers. The corpus (``bench.corpus.event_corpus``: real text, several
-sources per event, reposts, days of real varying size) is built before the clock starts; the relevance
-and category models are not part of this figure. Reported: wall seconds per stage, CPU seconds (user +
-system of the process and of every pool worker), and memory as the sum of every process's own peak RSS
-(the main process and each worker, sampled from /proc while they run; pages a worker shares with its
-parent by fork are counted in both, so the sum is an upper bound). "load" is the 1-minute load average
-when the run started: on a shared machine wall time includes waiting for a CPU, CPU time does not.
+Each size runs in its own child process pinned to two CPUs (so the figures are that size's alone), with
+``--processes`` processes (``EnrichSettings.processes``: 2 computes the event join's candidates in a second
+process beside the rest). The corpus (``bench.corpus.event_corpus``: real text, several sources per event, reposts,
+days of real varying size) is built before the clock starts; the relevance and category models are not part of this
+figure. Reported: wall seconds per stage, CPU seconds (user + system of the process and of every worker), and memory
+as the sum of every process's own peak RSS (the main process and each worker, sampled from /proc while they run;
+pages a worker shares with its parent by fork are counted in both, so the sum is an upper bound). "load" is the
+1-minute load average when the run started: on a shared machine wall time includes waiting for a CPU, CPU time does
+not.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def main() -> None:
                        str(args.processes), "--gates", gate]  # fmt: skip
             out = subprocess.run(command, check=True, capture_output=True, text=True)
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print(f"enrichment core, {args.processes} tokenizer processes, 2 CPUs, event corpus ({PER_DAY} articles/day avg)\n")
+    print(f"enrichment core, {args.processes} processes, 2 CPUs, event corpus ({PER_DAY} articles/day avg)\n")
     header = ["articles", "gate", "days", "chars/doc", "wall s", "articles/s", *(f"{s} s" for s in STAGES)]
     header += ["CPU s", "main MB", "workers MB", "summed MB", "load"]
     print("| " + " | ".join(header) + " |")

@@ -152,7 +152,10 @@ ENRICH_NEAR_CONTAINMENT = 0.8
 ENRICH_NEAR_MAX_DAYS = 3.0
 ENRICH_CLUSTER_SIM = 0.28
 ENRICH_CLUSTER_DAY_PENALTY = 0.03
-ENRICH_PROCESSES = _int("AIDAILY_ENRICH_PROCESSES", 1)
+# 2 (the default): with 5,000+ articles, the event join's candidates are computed in a second process beside the
+# rest (fewer articles: one process); 3+: the rest also tokenises in a pool. Results are the same whatever the
+# number (bench/enrich_identity.py).
+ENRICH_PROCESSES = _int("AIDAILY_ENRICH_PROCESSES", 2)
 # Enrichment reads at most this many characters of a body (tokens, duplicates, models): a 5 MB
 # page is still stored whole, but its tail is not tokenised.
 ENRICH_MAX_BODY_CHARS = 100_000

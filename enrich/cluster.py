@@ -93,7 +93,12 @@ def representative_index(members: Sequence[tuple[str, str, bool]]) -> int:
     member from a source that another member credits ("来源：机器之心"); else the earliest member that is not a
     duplicate; else the earliest.
     """
-    credited = {c for _, body, _ in members if (c := credited_source(body))}
+    return representative_of([(source, credited_source(body), duplicate) for source, body, duplicate in members])
+
+
+def representative_of(members: Sequence[tuple[str, str | None, bool]]) -> int:
+    """``representative_index`` from each member's credited source (``DupDoc.credit``) instead of its body."""
+    credited = {c for _, c, _ in members if c}
     for n, (source, _, _) in enumerate(members):
         if source in credited:
             return n

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from crawler.sources import BUILTIN_SOURCES
 
@@ -41,6 +42,11 @@ class DupDoc:
     body: str
     key: str | None = None  # content_key(title, body), computed once by the caller
 
+    @cached_property
+    def credit(self) -> str | None:
+        """The source this article credits as its original publisher: read once, asked of a group's members daily."""
+        return credited_source(self.body)
+
     @property
     def order_key(self) -> tuple[bool, datetime | None, str]:
         """Earliest first; undated articles last; ties by id."""
@@ -73,7 +79,7 @@ def credited_source(body: str, aliases: Mapping[str, str] = PUBLISHER_ALIASES) -
     """The source id a repost credits as its original publisher, if any."""
     lines = [line for line in body.splitlines() if line.strip()]
     edges = lines[:_CREDIT_LINES] + lines[-_CREDIT_LINES:]
-    names = sorted(aliases, key=lambda n: (-len(n), n))
+    names = _LONGEST_FIRST if aliases is PUBLISHER_ALIASES else _longest_first(aliases)
     for line in edges:
         low = line.lower()
         for match in _CREDIT.finditer(low):
@@ -82,6 +88,13 @@ def credited_source(body: str, aliases: Mapping[str, str] = PUBLISHER_ALIASES) -
                 if name in span:
                     return aliases[name]
     return None
+
+
+def _longest_first(aliases: Mapping[str, str]) -> list[str]:
+    return sorted(aliases, key=lambda n: (-len(n), n))
+
+
+_LONGEST_FIRST = _longest_first(PUBLISHER_ALIASES)
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
@@ -182,7 +195,7 @@ def _canonical(
     outside = sorted(m.duplicate_of for m in stored if m and m.duplicate_of and m.duplicate_of not in index_of)
     if outside:
         return outside[0]
-    credited = {credited_source(docs[i].body) for i in members} - {None}
-    originals = [i for i in members if docs[i].source in credited and credited_source(docs[i].body) is None]
+    credited = {docs[i].credit for i in members} - {None}
+    originals = [i for i in members if docs[i].source in credited and docs[i].credit is None]
     pick_from = originals or members
     return docs[min(pick_from, key=lambda i: docs[i].order_key)].id

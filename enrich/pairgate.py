@@ -16,13 +16,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 
-from enrich.entities import Keys, conflicts, extract, normalize
+from enrich.chargrams import hashed_counts
+from enrich.entities import Keys, conflicts, extract, frozen, normalize, normalize_head
 from enrich.pairrules import (
     Session,
     date_conflict,
@@ -37,9 +38,6 @@ from enrich.pairrules import (
 
 LEAD_CHARS = 120
 PRIOR_DOCS = 200
-_HASH = HashingVectorizer(
-    analyzer="char", ngram_range=(2, 3), n_features=2**20, alternate_sign=False, norm=None, lowercase=True
-)
 _NOISE = re.compile(r"\s+|[#【】\[\]|｜]")
 
 
@@ -83,13 +81,13 @@ class Text:
 
 def gate_text(title: str, body: str, source: str = "") -> Text:
     """The title, the lead (first ``LEAD_CHARS`` of the body), their entity keys and what the title states."""
-    lead = normalize(body)[:LEAD_CHARS]
+    lead = normalize_head(body, LEAD_CHARS)
     title = normalize(title)
     keys, title_keys = extract(f"{title} {lead}"), extract(title)
     return Text(
-        title, lead, keys, title_keys, keys.all(), title_keys.all(), frozenset(_sums(keys)), is_roundup(title),
+        title, lead, keys, title_keys, keys.all(), title_keys.all(), frozen(_sums(keys)), is_roundup(title),
         source, market_session(title), title_dates(title), title_figures(title), series_tag(title),
-        title_keys.names | title_keys.versions,
+        title_keys.names | title_keys.versions if title_keys.versions else title_keys.names,
     )  # fmt: skip
 
 
@@ -125,8 +123,11 @@ class Pair:
 
 def count_rows(texts: Sequence[Text]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Character 2–3-gram counts of titles and of title + lead, hashed so no vocabulary is fitted."""
-    titles = _HASH.transform([_clean(t.title) for t in texts]).tocsr()
-    full = _HASH.transform([_clean(f"{t.title} {t.lead}") for t in texts]).tocsr()
+    # The matrices of a HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=2**20, alternate_sign=False,
+    # norm=None), computed without cutting each n-gram into a string (enrich.chargrams); held as float32 (the counts
+    # are whole numbers, exact in it: half the memory), read as float64 (_tfidf), so every cosine is the same.
+    titles = hashed_counts([_clean(t.title) for t in texts], dtype=np.float32)
+    full = hashed_counts([_clean(f"{t.title} {t.lead}") for t in texts], dtype=np.float32)
     return titles, full
 
 
@@ -134,10 +135,13 @@ def _clean(text: str) -> str:
     return _NOISE.sub("", text)
 
 
-def _tfidf(counts: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+def _tfidf(counts: sp.csr_matrix, rows: np.ndarray, keep: np.ndarray | None = None) -> sp.csr_matrix:
+    """Sublinear, L2-normalised TF-IDF of the ``keep`` positions of ``rows`` (all of them by default), the IDF fitted
+    on all ``rows``: the transform works row by row, so a row's vector is the same either way."""
+    window = counts[rows].astype(np.float64)  # the IDF and weights in float64, whatever the counts are held in
     transformer = TfidfTransformer(norm="l2", sublinear_tf=True)
-    transformer.fit(counts[rows])
-    return transformer.transform(counts[rows]).tocsr()
+    transformer.fit(window)
+    return transformer.transform(window if keep is None else window[keep]).tocsr()
 
 
 def candidate_pairs(
@@ -156,21 +160,23 @@ def candidate_pairs(
     """
     if not len(today):
         return []
-    titles, full = _tfidf(title_counts, window), _tfidf(full_counts, window)
     max_gap = rules.max_days * 86400
+    stamps = _microseconds(times, window.tolist())  # by window position
+    undated = np.asarray([s is None for s in stamps], dtype=bool)
+    stamp = np.asarray([0 if s is None else s for s in stamps], dtype=np.int64)
     # Only the articles of the last max_days can pair with today's (IDF still comes from the whole window).
-    dated = [t for t in (times[window[q]] for q in today.tolist()) if t is not None]
+    dated = [s for s in (stamps[q] for q in today.tolist()) if s is not None]
     first = min(dated) if dated else None
     recent = np.asarray(
-        [
-            p
-            for p, row in enumerate(window.tolist())
-            if first is None or (t := times[row]) is None or _gap(first, t) <= max_gap or t > first
-        ],
+        [p for p, s in enumerate(stamps) if first is None or s is None or _seconds(first - s) <= max_gap or s > first],
         dtype=np.int64,
     )
-    full_sim = (full[today] @ full[recent].T).tocsr()
-    idf = _key_idf([texts[i].keys for i in window.tolist()])
+    # Vectors only for the recent rows (today's are among them), the IDF from the whole window.
+    titles, full = _tfidf(title_counts, window, recent), _tfidf(full_counts, window, recent)
+    local = np.full(len(window), -1, dtype=np.int64)  # window position -> row of the recent vectors
+    local[recent] = np.arange(len(recent))
+    full_sim = (full[local[today]] @ full.T).tocsr()
+    idf = _key_idf([texts[i].all_keys for i in window.tolist()])
     rare = {k for k, v in idf.items() if v >= rules.rare_weight}
     by_key: dict[str, list[int]] = {}
     for position, row in enumerate(window.tolist()):
@@ -193,14 +199,22 @@ def candidate_pairs(
         # The most similar first, ties to the later position (as sorting (similarity, position) descending would).
         order = np.lexsort((-near, -sims))[: rules.max_similar]
         keyed = {p for key in texts[window[q]].all_keys & by_key.keys() for p in by_key[key]}
-        for p in sorted(set(near[order].tolist()) | keyed):
-            if p < q and (gap := _gap(times[window[q]], times[window[p]])) <= max_gap:
-                found.append((q, p, gap, float(full_row[p])))
+        pool = np.asarray(sorted(set(near[order].tolist()) | keyed), dtype=np.int64)
+        pool = pool[pool < q]
+        # Seconds apart as _seconds gives them: int64 microseconds (below 2**53, so exact as float64) over 10**6, one
+        # correctly rounded division; 0.0 when either is undated.
+        gaps = np.where(undated[pool] | undated[q], 0.0, np.abs(stamp[q] - stamp[pool]) / 1e6)
+        close = gaps <= max_gap
+        pool = pool[close]
+        found += zip([q] * len(pool), pool.tolist(), gaps[close].tolist(), full_row[pool].tolist(), strict=True)
     if not found:
         return []
     # Title cosines only for the candidates: one row-wise product instead of today x window.
     queries, pools = [f[0] for f in found], [f[1] for f in found]
-    title_sims = np.asarray(titles[queries].multiply(titles[pools]).sum(axis=1)).ravel().tolist()
+    rows_q, rows_p = local[queries], local[pools]
+    if (rows_p < 0).any():  # an undated query is 0 hours from any earlier article, recent or not
+        titles, rows_q, rows_p = _tfidf(title_counts, window), np.asarray(queries), np.asarray(pools)
+    title_sims = np.asarray(titles[rows_q].multiply(titles[rows_p]).sum(axis=1)).ravel().tolist()
     contain = _title_containment(title_counts[window], queries, pools)
     weight: dict[str, float] = {}  # the evidence of each shared key, computed once per window
     out: list[Pair] = []
@@ -211,19 +225,22 @@ def candidate_pairs(
         for k in shared_keys | in_titles:
             if k not in weight:
                 weight[k] = _weight(k, idf, rules)
+        # Sums run over sorted keys: a set's order follows the process's string hash seed, and the last bit of a
+        # sum would too (the candidates may be computed in a second process: enrich.candidates).
+        ordered = sorted(shared_keys)
         out.append(
             Pair(
                 query=q,
                 pool=p,
                 title_sim=round(title_cos, 4),
                 full_sim=round(full_cos, 4),
-                shared=tuple(sorted(shared_keys)),
-                rare=round(sum(idf[k] for k in shared_keys & rare), 3),
+                shared=tuple(ordered),
+                rare=round(sum([idf[k] for k in ordered if k in rare]), 3),
                 blocked=tuple(conflicts(mine.title_keys, other.title_keys)),
-                strong=round(sum(weight[k] for k in in_titles), 3),
+                strong=round(sum(map(weight.__getitem__, sorted(in_titles))), 3),
                 named=sum(1 for k in in_titles if k.startswith(("co:", "pr:"))),
                 roundup=mine.roundup or other.roundup,
-                lead_strong=round(sum(weight[k] for k in shared_keys), 3),
+                lead_strong=round(sum(map(weight.__getitem__, ordered)), 3),
                 hours=round(gap / 3600, 2),
                 amounts=len(mine.sums & other.sums),
                 lead_blocked=tuple(conflicts(mine.keys, other.keys)),
@@ -280,18 +297,34 @@ def _strong(key: str) -> bool:
 _MONEY = frozenset({"美元", "港元", "日元", "韩元", "欧元", "新台币", "人民币", "元"})
 
 
-def _key_idf(keys: Sequence[Keys]) -> dict[str, float]:
+def _key_idf(keys: Sequence[frozenset[str]]) -> dict[str, float]:
     frequency: Counter[str] = Counter()
     for k in keys:
-        frequency.update(k.all())
+        frequency.update(k)
     # As if the window held at least PRIOR_DOCS articles: in a small input (a test, one day's file) a name
     # that two reports share is not "common" just because there are few articles.
     total = len(keys) + PRIOR_DOCS
     return {key: math.log(total / (n + 1)) for key, n in frequency.items()}
 
 
-def _gap(a: datetime | None, b: datetime | None) -> float:
-    return abs((a - b).total_seconds()) if a is not None and b is not None else 0.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _microseconds(times: Sequence[datetime | None], rows: Sequence[int]) -> list[int | None]:
+    """Microseconds since the epoch of the ``rows`` of ``times``: gaps in exact integers, not timedelta objects."""
+    return [None if (t := times[row]) is None else (t - _epoch(t)) // _MICROSECOND for row in rows]
+
+
+def _epoch(t: datetime) -> datetime:
+    return _NAIVE_EPOCH if t.utcoffset() is None else _EPOCH
+
+
+def _seconds(microseconds: int) -> float:
+    """``abs(timedelta(microseconds=...).total_seconds())`` to the last bit: it is that int over 10**6, correctly
+    rounded."""
+    return abs(microseconds) / 1_000_000
 
 
 def offline_verdict(pair: Pair, rules: GateRules) -> bool:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from enrich.entities import frozen
+
 # Market names (checked in this order: 港股's 恒指 before the generic 指数) and report points.
 _MARKETS = (
     ("hk", re.compile(r"恒指|恒生|港股")),
@@ -83,13 +85,13 @@ def session_conflict(a: Session | None, b: Session | None, hours: float) -> bool
 
 def title_dates(title: str) -> frozenset[tuple[int, int]]:
     """The calendar dates (month, day) a title names."""
-    return frozenset((int(m), int(d)) for m, d in _DATE.findall(title))
+    return frozen((int(m), int(d)) for m, d in _DATE.findall(title))
 
 
 def title_figures(title: str) -> frozenset[float]:
     """The figures a title states, scaled (40万 -> 400000.0), dates and versions left out."""
     text = _YEAR.sub(r" \2", _INDEX_NUMBER.sub(r"\1", _DATE.sub(" ", title)))
-    return frozenset(round(float(number) * _SCALE[scale], 6) for number, scale in _FIGURE.findall(text))
+    return frozen(round(float(number) * _SCALE[scale], 6) for number, scale in _FIGURE.findall(text))
 
 
 def figure_conflict(a: frozenset[float], b: frozenset[float], *, tolerance: float = 0.03) -> bool:

@@ -12,18 +12,22 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 
 from crawler.dates import SHANGHAI
-from enrich.cluster import ClusterRules, assign_clusters, cluster_id_for, representative_index, summarize
+from enrich.candidates import CandidateProcess, Candidates, DayResult, Job, Schedule
+from enrich.candidates import schedule as make_schedule
+from enrich.cluster import ClusterRules, assign_clusters, cluster_id_for, representative_of, summarize
 from enrich.dedupe import DupDoc, Mark, content_key, find_duplicates, verified_near_pairs
+from enrich.entities import normalize_head
 from enrich.eventjudge import Article as JudgeArticle
 from enrich.keywords import keyword_mask, label, top_keywords
-from enrich.pairgate import GateRules, Pair, candidate_pairs, count_rows, gate_text, worth_asking
+from enrich.pairgate import LEAD_CHARS, GateRules, Pair, Text, gate_text, worth_asking
 from enrich.pairmodel import shipped_gate
 from enrich.tokens import DocTokens, TokenizerKit, tokenize_docs
 from enrich.vectors import Counts, Pairs, blocking_vectors, count_matrices, similar_pairs, window_tfidf
@@ -56,7 +60,10 @@ class EnrichSettings:
     gate_verdict: GateVerdict | None = None  # None: the shipped pair model
     keep_terms: int = 24
     keywords: int = 8
+    # 2 or more: the event join's candidates are computed in a second process (enrich.candidates); 3 or more: the
+    # rest tokenise in a pool beside it. Below parallel_min_docs articles one process is faster.
     processes: int = 1
+    parallel_min_docs: int = 5000
     # What enrichment reads of a body: a 5 MB page's 190k distinct tokens made writes run past timeouts.
     max_body_chars: int = 100_000
 
@@ -96,7 +103,7 @@ class _Row:
 
     @property
     def id(self) -> str:
-        return str(self.doc["_id"])
+        return self.dup.id  # str(doc["_id"]), made once: the day steps ask for it millions of times
 
     @property
     def order_key(self) -> tuple[int, float, str]:
@@ -127,22 +134,39 @@ def enrich(
     timings = dict.fromkeys(("tokenize", "vectorize", "classify", *_DAY_STAGES), 0.0)
     clock = time.perf_counter()
     targets = [_capped(d, settings.max_body_chars) for d in targets]
-    context = [_capped(d, settings.max_body_chars) for d in context]
     target_ids = {str(d["_id"]) for d in targets}
-    rows = _prepare(targets, [d for d in context if str(d["_id"]) not in target_ids], kit, settings.processes)
-    timings["tokenize"] = time.perf_counter() - clock
+    context = [_capped(d, settings.max_body_chars) for d in context if str(d["_id"]) not in target_ids]
+    docs = [(d, True) for d in targets] + [(d, False) for d in context]
+    times = [article_time(d) for d, _ in docs]
+    days = _days(times)
+    ids = [str(d["_id"]) for d, _ in docs]
+    schedule = make_schedule(ids, times, days, [is_target for _, is_target in docs], settings.window_days)
+    judge = (models or Models()).judge
+    target_days = sorted({day for day, (_, is_target) in zip(days, docs, strict=True) if is_target})
+    # A second process joins events beside this one (enrich.candidates) when there are two and enough articles.
+    parallel = settings.processes > 1 and len(docs) >= settings.parallel_min_docs
+    with ExitStack() as stack:
+        process = None
+        if parallel:
+            # It decides itself only with the shipped gate and when no caller must see the pairs.
+            decide = settings.gate_verdict is None and judge is None and on_candidates is None
+            job = Job([(_text(d, "title"), normalize_head(_body(d), LEAD_CHARS), _text(d, "source")) for d, _ in docs],
+                      times, schedule, target_days, settings.gate, decide)  # fmt: skip
+            process = stack.enter_context(CandidateProcess(job))
+        rows = _prepare(docs, times, days, kit, settings.processes - 1 if parallel else settings.processes)
+        timings["tokenize"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    counts = count_matrices([r.tokens.title for r in rows], [r.tokens.title + r.tokens.body for r in rows])
-    run = _Run(rows, counts, settings, clusters or {}, (models or Models()).judge, on_candidates)
-    timings["vectorize"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        counts = count_matrices([r.tokens.title for r in rows], [r.tokens.title + r.tokens.body for r in rows])
+        run = _Run(rows, counts, schedule, settings, clusters or {}, judge, on_candidates, process)
+        timings["vectorize"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    _classify([r for r in rows if r.target], models or Models())
-    timings["classify"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        _classify([r for r in rows if r.target], models or Models())
+        timings["classify"] = time.perf_counter() - clock
 
-    for day in sorted({r.day for r in rows if r.target}):
-        run.day(day, timings)
+        for day in target_days:
+            run.day(day, timings)
 
     updates = [(r.id, _target_fields(r, now)) for r in rows if r.target]
     updates += [
@@ -165,27 +189,30 @@ class _Run:
         self,
         rows: list[_Row],
         counts: Counts,
+        schedule: Schedule,
         settings: EnrichSettings,
         clusters: Mapping[str, Mapping[str, Any]],
         judge: Judge | None = None,
         on_candidates: CandidateSink | None = None,
+        process: CandidateProcess | None = None,
     ) -> None:
         self.rows = rows
         self.counts = counts
+        self.schedule = schedule
         self.settings = settings
         self.judge = judge
         self.on_candidates = on_candidates
         self.verdict = settings.gate_verdict or shipped_gate()
-        self.texts = [gate_text(_text(r.doc, "title"), _body(r.doc), _text(r.doc, "source")) for r in rows]
-        self.title_counts, self.full_counts = count_rows(self.texts)
-        self.times = [r.when for r in rows]
+        self.process = process
+        # In one process the gate texts are read here; beside a second one, only those an LLM judge is shown.
+        self.candidates = None if process else Candidates([_gate_fields(r.doc) for r in rows], [r.when for r in rows],
+                                                          settings.gate)  # fmt: skip
+        self.texts: dict[int, Text] = dict(enumerate(self.candidates.texts)) if self.candidates else {}
         self.blocking = blocking_vectors(counts, title_weight=settings.title_weight, keep=settings.keep_terms)
         self.mask = keyword_mask(counts.terms)
         self.state = {cid: dict(doc) for cid, doc in clusters.items()}
         self.touched: set[str] = set()
         self.changed_context: set[int] = set()
-        self.in_order = np.asarray(sorted(range(len(rows)), key=lambda i: rows[i].order_key), dtype=np.int64)
-        self.ordinal = np.asarray([r.day.toordinal() for r in rows], dtype=np.int64)[self.in_order]
         self.loaded = {r.id for r in rows}
         seen: Counter[str] = Counter()
         for r in rows:
@@ -203,12 +230,9 @@ class _Run:
     def day(self, day: date, timings: dict[str, float]) -> None:
         rows, settings = self.rows, self.settings
         clock = time.perf_counter()
-        # Rows of later days are never in the window, context or not: a day sees only its past.
-        lo, hi = (day - timedelta(days=settings.window_days)).toordinal(), day.toordinal()
-        window_rows = self.in_order[(self.ordinal >= lo) & (self.ordinal <= hi)]
+        window_rows, today = self.schedule.window(day)
         window = window_rows.tolist()
         vectors, idf = window_tfidf(self.counts, window_rows, title_weight=settings.title_weight)
-        today = np.asarray([p for p, i in enumerate(window) if rows[i].target and rows[i].day == day], dtype=np.int64)
         timings["window"] += time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -221,13 +245,18 @@ class _Run:
 
         clock = time.perf_counter()
         before = {rows[window[p]].cluster_id for p in today.tolist()} - {None}
-        candidates = candidate_pairs(
-            self.texts, self.title_counts, self.full_counts,
-            window=window_rows, today=today, times=self.times, rules=settings.gate,
-        )  # fmt: skip
-        if self.on_candidates is not None:
-            self.on_candidates(day, [(rows[window[c.query]].id, rows[window[c.pool]].id, c) for c in candidates])
-        _cluster_day(rows, window, today, self._decide(day, window, candidates))
+        if self.process is not None:
+            result = self.process.receive(day)
+        else:
+            assert self.candidates is not None
+            result = DayResult(day, self.candidates.day(window_rows, today))
+        if result.pairs is None:  # the second process decided with the shipped gate
+            accepted = [(q, p, sim, "offline") for q, p, sim in result.accepted or ()]
+        else:
+            if self.on_candidates is not None:
+                self.on_candidates(day, [(rows[window[c.query]].id, rows[window[c.pool]].id, c) for c in result.pairs])
+            accepted = self._decide(day, window, result.pairs)
+        _cluster_day(rows, window, today, accepted)
         for p in today.tolist():
             self.members.setdefault(rows[window[p]].cluster_id or "", set()).add(window[p])
         day_clusters = {str(rows[window[p]].cluster_id) for p in today.tolist()} | {str(c) for c in before}
@@ -256,8 +285,8 @@ class _Run:
                     self.rows[window[p]].id: JudgeArticle(
                         self.rows[window[p]].id,
                         _text(self.rows[window[p]].doc, "source"),
-                        self.texts[window[p]].title,
-                        self.texts[window[p]].lead,
+                        self._text_of(window[p]).title,
+                        self._text_of(window[p]).lead,
                     )
                     for p in sorted(shown)
                 }
@@ -266,6 +295,11 @@ class _Run:
                     return [(c.query, c.pool, c.title_sim, "llm") for pair, c in sorted(ids.items()) if pair in verdict]
         verdicts = self.verdict(candidates)
         return [(c.query, c.pool, c.title_sim, "offline") for c, ok in zip(candidates, verdicts, strict=True) if ok]
+
+    def _text_of(self, row: int) -> Text:
+        if row not in self.texts:
+            self.texts[row] = gate_text(*_gate_fields(self.rows[row].doc))
+        return self.texts[row]
 
     def _summarize(self, window: list[int], vectors: Any, cluster_ids: set[str]) -> None:
         """Rebuild the cluster documents of ``cluster_ids`` from their members (window ones for text)."""
@@ -295,8 +329,8 @@ class _Run:
                 # The original publisher, else the earliest report (members are in publication order).
                 rep = (
                     members[
-                        representative_index(
-                            [(m.dup.source, m.dup.body, m.mark.duplicate_of is not None) for m in members]
+                        representative_of(
+                            [(m.dup.source, m.dup.credit, m.mark.duplicate_of is not None) for m in members]
                         )
                     ]
                     if members
@@ -333,17 +367,28 @@ def _gate_of(row: _Row) -> str:
     return str(row.fields.get("cluster_gate") or row.doc.get("cluster_gate") or "seed")
 
 
+def _days(times: Sequence[datetime | None]) -> list[date]:
+    """Each article's Asia/Shanghai day; undated ones count as of the latest known day."""
+    known = [t.astimezone(SHANGHAI).date() if t is not None else None for t in times]
+    undated_day = max((d for d in known if d is not None), default=date(1970, 1, 1))
+    return [d or undated_day for d in known]
+
+
+def _gate_fields(doc: Mapping[str, Any]) -> tuple[str, str, str]:
+    return _text(doc, "title"), _body(doc), _text(doc, "source")
+
+
 def _prepare(
-    targets: Sequence[Mapping[str, Any]], context: Sequence[Mapping[str, Any]], kit: TokenizerKit, processes: int
+    docs: Sequence[tuple[Mapping[str, Any], bool]],
+    times: Sequence[datetime | None],
+    days: Sequence[date],
+    kit: TokenizerKit,
+    processes: int,
 ) -> list[_Row]:
-    docs = [(d, True) for d in targets] + [(d, False) for d in context]
     # Context articles keep their stored tokens; only their (short) titles are cut again for the title weight.
     full = [i for i, (d, is_target) in enumerate(docs) if is_target or not d.get("tokens")]
     cut = tokenize_docs(kit, [(_text(docs[i][0], "title"), _body(docs[i][0])) for i in full], processes=processes)
     tokens: dict[int, DocTokens] = dict(zip(full, cut, strict=True))
-    times = [article_time(d) for d, _ in docs]
-    known_days = [t.astimezone(SHANGHAI).date() for t in times if t is not None]
-    undated_day = max(known_days) if known_days else date(1970, 1, 1)
     rows = []
     for i, (doc, is_target) in enumerate(docs):
         doc_tokens = tokens.get(i) or DocTokens(kit.tokenize(_text(doc, "title")), list(doc["tokens"]))
@@ -357,7 +402,7 @@ def _prepare(
                 doc=doc,
                 target=is_target,
                 when=when,
-                day=when.astimezone(SHANGHAI).date() if when else undated_day,
+                day=days[i],
                 tokens=doc_tokens,
                 dup=dup,
                 cluster_id=doc.get("cluster_id"),

@@ -95,7 +95,8 @@ def event_judge(store: Store, config: LLMConfig, models: Models, *, enabled: boo
 )
 @click.option("--clusters", "clusters_path", type=click.Path(dir_okay=False, path_type=Path),
               help="With --input: also write the cluster documents here (JSON Lines).")  # fmt: skip
-@click.option("--processes", type=int, default=None, help="Tokenizer processes (default: ENRICH_PROCESSES).")
+@click.option("--processes", type=int, default=None,
+              help="2: events joined in a second process from 5,000 articles (default: ENRICH_PROCESSES).")  # fmt: skip
 @click.option("--models/--no-models", default=True, help="Score AI relevance and category (default: on).")
 @click.option("--llm/--no-llm", "use_llm", default=True, show_default=True,
               help="Ask the configured LLM which candidate pairs are one event (else the offline rule).")  # fmt: skip

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from crawler.dates import SHANGHAI
+from enrich.cluster import representative_index, representative_of
 from enrich.dedupe import DupDoc, Mark, containment, content_key, credited_source, find_duplicates, shingles
 from enrich.runner import EnrichSettings, enrich
 from enrich.tokens import TokenizerKit
@@ -25,6 +26,16 @@ def test_credit_lines_name_the_original_publisher() -> None:
     # A publisher named in the middle of a long text is a mention, not a credit.
     middle = "\n".join(["第一段", "第二段", "第三段", "据量子位报道，来源：量子位", "第五段", "第六段", "第七段"])
     assert credited_source(middle) is None
+
+
+def test_a_document_reads_its_credit_once_and_representatives_agree_on_it() -> None:
+    body = "正文第一段\n正文第二段\n来源：量子位"
+    doc = DupDoc("a", "https://a.example/1", "36kr", NOW, "标题", body)
+    assert doc.credit == "qbitai" and doc.__dict__["credit"] == "qbitai"  # cached on the document
+    members = [("36kr", body, True), ("qbitai", "量子位原文\n第二段", False), ("ithome", "另一篇", False)]
+    credits = [(source, credited_source(text), duplicate) for source, text, duplicate in members]
+    assert representative_of(credits) == representative_index(members) == 1  # the credited original publisher
+    assert representative_of([("ithome", None, True), ("36kr", None, False)]) == 1  # else the first original
 
 
 def test_reposts_point_at_the_credited_original_even_when_it_is_later(

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from crawler.dates import SHANGHAI
-from enrich.pairgate import GateRules, Pair, candidate_pairs, count_rows, gate_text, offline_verdict
+from enrich.pairgate import GateRules, Pair, _tfidf, candidate_pairs, count_rows, gate_text, offline_verdict
 
 RULES = GateRules()
 CLOSE = Pair(query=1, pool=0, title_sim=0.8, full_sim=0.5, shared=(), rare=0.0, blocked=(), hours=3.0)
@@ -53,3 +53,19 @@ def test_candidates_stay_bounded_when_a_key_is_on_many_articles() -> None:
     unbounded = candidate_pairs(texts, title_counts, full_counts, window=window, today=window, times=times,
                                 rules=replace(RULES, max_postings=1000, max_similar=1000))  # fmt: skip
     assert len(unbounded) > len(pairs)
+
+
+def test_an_undated_article_pairs_with_earlier_ones_on_their_own_vectors() -> None:
+    # Vectors are made for the last max_days only, but an undated article is 0 hours from every earlier one.
+    old = datetime(2026, 8, 1, 8, 0, tzinfo=SHANGHAI)
+    titles = ["英伟达发布新一代GPU芯片", "英伟达发布新一代AI芯片", "比亚迪发布新车", "英伟达新一代GPU芯片发布会"]
+    texts = [gate_text(title, "正文。") for title in titles]
+    times = [old, old + timedelta(hours=1), old + timedelta(days=5), None]
+    title_counts, full_counts = count_rows(texts)
+    window, today = np.arange(4), np.asarray([2, 3])
+    pairs = candidate_pairs(texts, title_counts, full_counts, window=window, today=today, times=times, rules=RULES)
+    vectors = _tfidf(title_counts, window)
+    cosine = {(p.query, p.pool): p.title_sim for p in pairs}
+    assert (3, 0) in cosine and (3, 1) in cosine  # days older than max_days, joined through the undated article
+    for (q, p), sim in cosine.items():
+        assert sim == round(float(vectors[q].multiply(vectors[p]).sum()), 4)
