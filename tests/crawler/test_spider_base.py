@@ -8,37 +8,18 @@ from typing import Any
 
 import pytest
 from scrapy.http import HtmlResponse, TextResponse
-from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
 from crawler.pages import ParseError, generic, ithome, kr36, wechat
 from crawler.responses import TRUNCATED_FLAG
 from crawler.spiders.base import ArticleSpider, extractor_name
+from tests.crawler.demo_spider import spider, stat
 from tests.saved_pages import PROJECT_PAGES
 
 ITHOME = PROJECT_PAGES / "www.ithome.com/0/915/391.htm"
 ITHOME_URL = "https://www.ithome.com/0/915/391.htm"
 FEED = (PROJECT_PAGES / "www.ithome.com/rss/index.html").read_text(encoding="utf-8")
 FEED_ITEMS = FEED.count("<item>")
-
-
-class DemoSpider(ArticleSpider):
-    name = "demo"
-    source = "ithome"
-    list_parser = staticmethod(ithome.parse_feed)
-    article_parser = staticmethod(ithome.parse_article)
-
-
-def spider() -> DemoSpider:
-    crawler = get_crawler(DemoSpider)
-    crawler.stats.open_spider()
-    made = DemoSpider.from_crawler(crawler)
-    assert isinstance(made, DemoSpider)
-    return made
-
-
-def stat(s: ArticleSpider, key: str) -> Any:
-    return s.crawler.stats.get_value(key)
 
 
 def response(body: str | bytes, url: str = ITHOME_URL, **kwargs: Any) -> HtmlResponse:

@@ -8,34 +8,17 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from crawler.crawlsummary import spider_line, spider_tally
 from crawler.health import source_figures
-from crawler.pages import ithome
-from crawler.spiders.base import ArticleSpider
 from crawler.tally import ReplayTally, Tally, lost_key, merged_lost, summed, tally, tally_text
+from tests.crawler.demo_spider import spider
 from tests.saved_pages import PROJECT_PAGES
 
 FEED = (PROJECT_PAGES / "www.ithome.com/rss/index.html").read_text(encoding="utf-8")
 FEED_URL = "https://www.ithome.com/rss/"
-
-
-class DemoSpider(ArticleSpider):
-    name = "demo"
-    source = "ithome"
-    list_parser = staticmethod(ithome.parse_feed)
-    article_parser = staticmethod(ithome.parse_article)
-
-
-def spider() -> DemoSpider:
-    crawler = get_crawler(DemoSpider)
-    crawler.stats.open_spider()
-    made = DemoSpider.from_crawler(crawler)
-    assert isinstance(made, DemoSpider)
-    return made
 
 
 def failure_of(exc: Exception, request: Request) -> Failure:
