@@ -37,9 +37,11 @@ _UNIT = r"(?![0-9.]*\s*[年月日号亿万千百%倍个款台家人次元美])"
 _VERSION = re.compile(rf"\s?[0-9]+(?:\.[0-9]+)+{_UNIT}|\s?[0-9]+{_UNIT}")
 _CLAUSE_END = re.compile(r"[，,；;：:]")
 _NARROW = re.compile(r"[A-Za-z0-9.%+\-/ ]")
+# A time a sentence opens on: 1 月 20 日，近日，本周，….
+_WHEN = r"\d{1,2}\s*月\s*\d{1,2}\s*日|近日|日前|今日|今天|昨日|昨天|本周"
 # What opens a clause but is not its news: a date, a connective, a topic (价格方面，对用户来说，), a source.
 _OPENER = re.compile(
-    r"^(?:(?:\d{1,2}\s*月\s*\d{1,2}\s*日|近日|日前|今日|今天|昨日|昨天|本周|此外|同时|与此同时|另外|[^，,]{1,4}方面"
+    rf"^(?:(?:{_WHEN}|此外|同时|与此同时|另外|[^，,]{{1,4}}方面"
     r"|据[^，,]{1,12}(?:报道|消息|显示)|对[^，,]{1,10}(?:来说|而言))\s*(?:[，,]\s*|$)|其中\s*|而\s*)+"
 )
 _ASIDE = re.compile(r"[（(][^）)]*[）)]")
@@ -53,9 +55,7 @@ _UNIT_AFTER = re.compile(r"\s*[年月日号亿万千百%倍个款台家人次元
 # Where a label may stop: before a word that joins or adds (的, 和, 、, 将, 为, an opening quote); not 在, which
 # would leave a verb without its object (VideoThinker 让模型).
 _CUT_BEFORE = re.compile(r"[的和与及或并、将为是「“《]")
-_LEADING_TIME = re.compile(
-    r"^(?:\d{1,2}\s*月\s*\d{1,2}\s*日|近日|日前|今日|今天|昨日|昨天|本周|周[一二三四五六日])\s*[，,]\s*"
-)
+_LEADING_TIME = re.compile(rf"^(?:{_WHEN}|周[一二三四五六日])\s*[，,]\s*")
 
 
 @dataclass(frozen=True)
