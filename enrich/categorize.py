@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from enrich.categories import CATEGORIES
-from enrich.models import LinearTextModel, WordTextModel, document_text
+from enrich.models import LinearTextModel, OverTextModel, WordTextModel, document_text
 
 FORMAT = "aidaily-category/2"
 # /3 adds the word-level model; an older reader must refuse it rather than silently ignore half the model.
@@ -39,7 +39,7 @@ def keyword_counts(texts: Sequence[str], lists: Sequence[Sequence[str]]) -> npt.
 
 
 @dataclass(frozen=True)
-class CategoryModel:
+class CategoryModel(OverTextModel):
     """Character n-gram TF-IDF block + keyword-count block, one linear softmax layer over both; optionally
     averaged with a word-level model."""
 
@@ -52,21 +52,6 @@ class CategoryModel:
     def __post_init__(self) -> None:
         if self.words is not None and self.words.classes != self.text.classes:
             raise ValueError(f"word model classes {self.words.classes} differ from {self.text.classes}")
-
-    @property
-    def classes(self) -> tuple[str, ...]:
-        """Class names, in the column order of `predict_proba`."""
-        return self.text.classes
-
-    @property
-    def version(self) -> str:
-        """The artifact's version string."""
-        return str(self.meta.get("version", "unversioned"))
-
-    @property
-    def max_body_chars(self) -> int:
-        """How much of the body the model reads."""
-        return self.text.max_body_chars
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Class probabilities, one row per text."""

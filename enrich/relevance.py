@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from enrich.entities import ALIASES_FILE
-from enrich.models import LinearTextModel, document_text
+from enrich.models import LinearTextModel, OverTextModel, document_text
 from enrich.pairgate import is_roundup
 
 AI_LABEL = "ai"
@@ -99,28 +99,13 @@ def lexicon_features(
 
 
 @dataclass(frozen=True)
-class RelevanceModel:
+class RelevanceModel(OverTextModel):
     """Character n-gram block + lexicon block, one logistic layer over both (an empty lexicon block for 2.x)."""
 
     text: LinearTextModel
     lexicon: tuple[str, ...] = ()
     lexicon_coef: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     meta: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def classes(self) -> tuple[str, ...]:
-        """Class names, in the column order of ``predict_proba``."""
-        return self.text.classes
-
-    @property
-    def version(self) -> str:
-        """The artifact's version string."""
-        return str(self.meta.get("version", "unversioned"))
-
-    @property
-    def max_body_chars(self) -> int:
-        """How much of the body the model reads."""
-        return self.text.max_body_chars
 
     def predict_proba(self, docs: Sequence[Mapping[str, Any]]) -> npt.NDArray[np.float64]:
         """Class probabilities per document (two columns, ``classes`` order)."""

@@ -78,6 +78,28 @@ def document_text(doc: Mapping[str, Any], max_body_chars: int) -> str:
     return f"{title}\n{body[:max_body_chars]}"
 
 
+class OverTextModel:
+    """What a shipped model built over a ``LinearTextModel`` (its ``text`` block) and a ``meta`` block reports."""
+
+    text: LinearTextModel
+    meta: Mapping[str, Any]
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Class names, in the column order of ``predict_proba``."""
+        return self.text.classes
+
+    @property
+    def version(self) -> str:
+        """The artifact's version string."""
+        return str(self.meta.get("version", "unversioned"))
+
+    @property
+    def max_body_chars(self) -> int:
+        """How much of the body the model reads."""
+        return self.text.max_body_chars
+
+
 @dataclass(frozen=True)
 class LinearTextModel:
     """A TF-IDF (sublinear tf, l2) character n-gram featuriser with a linear classifier on top."""
